@@ -1,0 +1,127 @@
+//! Measurements for the validator (run with `--release`): validation cost on petstore, and
+//! build time and peak RSS of a dispatcher with one slot per response schema of a real spec.
+//!
+//! `cargo run --release -p mockgen-schema --example measure -- [spec.json]`
+
+use mockgen_schema::{Dialect, SlotId, ValidatorBuilder, View, to_2020_12};
+use serde_json::{Value, json};
+use std::time::Instant;
+
+const SPECS: &str = "/work/shared/specs";
+
+fn main() {
+    let petstore = load(&format!("{SPECS}/petstore.oas30.json"));
+    petstore_validation(petstore);
+    let path = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| format!("{SPECS}/digitalocean.com.oas30.json"));
+    response_dispatcher(&path);
+}
+
+fn load(path: &str) -> Value {
+    let text = std::fs::read_to_string(path).expect("read spec");
+    serde_json::from_str(&text).expect("parse spec")
+}
+
+/// Translate every schema of a 3.0 document (components and `schema` keys) and return the
+/// pointers of response schemas. Rough, for measuring only.
+fn translate(doc: &mut Value) -> Vec<String> {
+    let mut responses = Vec::new();
+    walk(doc, String::new(), &mut responses);
+    responses
+}
+
+fn walk(node: &mut Value, at: String, responses: &mut Vec<String>) {
+    let Value::Object(map) = node else { return };
+    for (key, child) in map.iter_mut() {
+        let here = format!("{at}/{}", key.replace('~', "~0").replace('/', "~1"));
+        if key == "schema" || at == "/components/schemas" {
+            to_2020_12(child, Dialect::Oas30, &mut |_| {}, &mut Vec::new());
+            if key == "schema" && here.contains("/responses/") {
+                responses.push(here);
+            }
+        } else {
+            walk(child, here, responses);
+        }
+    }
+}
+
+fn petstore_validation(mut doc: Value) {
+    translate(&mut doc);
+    let mut builder = ValidatorBuilder::new();
+    builder.add_document("mockgen:///doc/0", doc);
+    let pet = builder.slot("mockgen:///doc/0", "/components/schemas/Pet", View::Neutral);
+    let pet_request = builder.slot("mockgen:///doc/0", "/components/schemas/Pet", View::Request);
+    let validator = builder.build().expect("build");
+    let good = json!({"id": 10, "name": "doggie", "category": {"id": 1, "name": "Dogs"},
+                      "photoUrls": ["u"], "tags": [{"id": 1, "name": "t"}], "status": "available"});
+    let bad = json!({"id": "x", "category": {"id": "y"}, "photoUrls": [1], "status": "gone"});
+    for (label, slot, instance) in [
+        ("is_valid, valid Pet", pet, &good),
+        ("is_valid, valid Pet, request view", pet_request, &good),
+        ("is_valid, invalid Pet", pet, &bad),
+    ] {
+        time(label, || validator.is_valid(slot, instance));
+    }
+    time("validate (all errors), valid Pet", || validator.validate(pet, &good).len());
+    time("validate (all errors), invalid Pet", || validator.validate(pet, &bad).len());
+    println!("  violations of the invalid Pet: {:#?}", validator.validate(pet, &bad));
+}
+
+fn time<T>(label: &str, mut f: impl FnMut() -> T) {
+    for _ in 0..10_000 {
+        std::hint::black_box(f());
+    }
+    let n = 200_000;
+    let start = Instant::now();
+    for _ in 0..n {
+        std::hint::black_box(f());
+    }
+    let per = start.elapsed().as_secs_f64() * 1e6 / f64::from(n);
+    println!("{label}: {per:.3} µs");
+}
+
+fn response_dispatcher(path: &str) {
+    let rss_before = peak_rss_kb();
+    let mut doc = load(path);
+    let responses = translate(&mut doc);
+    let rss_loaded = peak_rss_kb();
+    let start = Instant::now();
+    let mut builder = ValidatorBuilder::new();
+    builder.add_document("mockgen:///doc/0", doc);
+    let slots: Vec<SlotId> = responses
+        .iter()
+        .map(|p| builder.slot("mockgen:///doc/0", p, View::Response))
+        .collect();
+    let validator = builder.build().expect("build");
+    let elapsed = start.elapsed();
+    println!(
+        "{path}: {} response slots, build {:.0} ms, peak RSS {} MB (after loading {} MB, before {} MB), broken {}",
+        slots.len(),
+        elapsed.as_secs_f64() * 1e3,
+        peak_rss_kb() / 1024,
+        rss_loaded / 1024,
+        rss_before / 1024,
+        validator.broken_slots().len()
+    );
+    for (slot, message) in validator.broken_slots().iter().take(5) {
+        println!("  broken {slot:?}: {message}");
+    }
+    let start = Instant::now();
+    let valid = slots.iter().filter(|s| validator.is_valid(**s, &json!({}))).count();
+    println!(
+        "  `{{}}` against every slot: {valid} valid, {:.2} µs per slot",
+        start.elapsed().as_secs_f64() * 1e6 / slots.len() as f64
+    );
+}
+
+fn peak_rss_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}

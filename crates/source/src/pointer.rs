@@ -1,0 +1,130 @@
+//! RFC 6901 JSON pointer helpers: the one addressing scheme every mockgen diagnostic uses.
+
+/// Escape one reference token: `~` becomes `~0` and `/` becomes `~1`.
+pub fn escape_token(token: &str) -> String {
+    let mut out = String::with_capacity(token.len());
+    push_escaped(&mut out, token);
+    out
+}
+
+/// Undo [`escape_token`]: `~1` becomes `/` and `~0` becomes `~`.
+///
+/// Decoding is a single left-to-right pass, so `~01` is `~1` (not `/`), as RFC 6901 requires.
+/// A `~` not followed by `0` or `1` is invalid in a pointer; it is kept as is rather than
+/// rejected so that looking up a malformed pointer simply finds nothing.
+pub fn unescape_token(token: &str) -> String {
+    if !token.contains('~') {
+        return token.to_owned();
+    }
+    let mut out = String::with_capacity(token.len());
+    let mut chars = token.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '~' {
+            out.push(c);
+            continue;
+        }
+        match chars.peek() {
+            Some('0') => {
+                out.push('~');
+                chars.next();
+            }
+            Some('1') => {
+                out.push('/');
+                chars.next();
+            }
+            _ => out.push('~'),
+        }
+    }
+    out
+}
+
+/// The unescaped reference tokens of a pointer: `"/paths/~1pets/get"` gives
+/// `["paths", "/pets", "get"]`, `""` (the whole document) gives no token and `"/"` gives one
+/// empty token (the key `""`).
+///
+/// A pointer must start with `/`; for leniency a missing leading `/` is tolerated here
+/// (`"a/b"` gives `["a", "b"]`), but [`crate::Document::span`] does not accept such pointers.
+pub fn pointer_tokens(ptr: &str) -> Vec<String> {
+    if ptr.is_empty() {
+        return Vec::new();
+    }
+    let body = ptr.strip_prefix('/').unwrap_or(ptr);
+    body.split('/').map(unescape_token).collect()
+}
+
+/// Append one (unescaped) token to a pointer: `push_token(&mut "/paths".into(), "/pets")`
+/// gives `"/paths/~1pets"`.
+pub fn push_token(ptr: &mut String, token: &str) {
+    ptr.push('/');
+    push_escaped(ptr, token);
+}
+
+/// The pointer of the parent node, or `None` for the root (`""`) or a string that is not a
+/// pointer.
+pub fn parent_pointer(ptr: &str) -> Option<&str> {
+    ptr.rfind('/').map(|slash| &ptr[..slash])
+}
+
+fn push_escaped(out: &mut String, token: &str) {
+    // Fast path: almost no key in a spec contains `~` or `/` (except the `paths` entries).
+    if !token.contains(['~', '/']) {
+        out.push_str(token);
+        return;
+    }
+    for c in token.chars() {
+        match c {
+            '~' => out.push_str("~0"),
+            '/' => out.push_str("~1"),
+            c => out.push(c),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_and_unescape_round_trip() {
+        for token in [
+            "",
+            "plain",
+            "/pets/{id}",
+            "a~b",
+            "~1",
+            "~0/~1",
+            "Ünïcode 🎉/x",
+        ] {
+            assert_eq!(unescape_token(&escape_token(token)), token);
+        }
+        assert_eq!(escape_token("/pets/{id}"), "~1pets~1{id}");
+        assert_eq!(escape_token("a~/b"), "a~0~1b");
+        assert_eq!(unescape_token("~01"), "~1");
+        assert_eq!(unescape_token("~10"), "/0");
+        assert_eq!(unescape_token("bad~2~"), "bad~2~");
+    }
+
+    #[test]
+    fn tokens() {
+        assert!(pointer_tokens("").is_empty());
+        assert_eq!(pointer_tokens("/"), vec![""]);
+        assert_eq!(
+            pointer_tokens("/paths/~1pets/get"),
+            vec!["paths", "/pets", "get"]
+        );
+        assert_eq!(pointer_tokens("/a~0b//0"), vec!["a~b", "", "0"]);
+        assert_eq!(pointer_tokens("a/b"), vec!["a", "b"]);
+    }
+
+    #[test]
+    fn push_and_parent() {
+        let mut ptr = String::new();
+        push_token(&mut ptr, "paths");
+        push_token(&mut ptr, "/pets");
+        push_token(&mut ptr, "get");
+        assert_eq!(ptr, "/paths/~1pets/get");
+        assert_eq!(parent_pointer(&ptr), Some("/paths/~1pets"));
+        assert_eq!(parent_pointer("/paths"), Some(""));
+        assert_eq!(parent_pointer(""), None);
+    }
+}

@@ -1,0 +1,280 @@
+//! `mockgen check`'s second half: every example and default in the spec is validated against
+//! the schema it illustrates, with one compiled validator for the whole spec.
+
+use crate::bundle::{Bundle, doc_uri, escape};
+use crate::diag::{Diagnostic, Severity};
+use crate::model::{Example, Loc, MediaType, Spec};
+use mockgen_schema::validate::{SlotId, ValidatorBuilder};
+use mockgen_schema::view::View;
+use serde_json::Value;
+
+/// Gathers (schema slot, example) pairs while the validator is being assembled.
+struct Collector {
+    builder: ValidatorBuilder,
+    cases: Vec<Case>,
+}
+
+impl Collector {
+    fn add(&mut self, schema: &Loc, view: View, value: Value, at: Loc, what: String) {
+        let slot = self.builder.slot(&doc_uri(schema.doc), &schema.pointer, view);
+        self.cases.push(Case {
+            slot,
+            schema: schema.clone(),
+            value,
+            at,
+            what,
+        });
+    }
+
+    fn examples(&mut self, schema: &Loc, view: View, examples: &[Example], ctx: &str) {
+        for ex in examples {
+            if let Some(v) = &ex.value {
+                self.add(schema, view, v.clone(), ex.loc.clone(), example_label(ex, ctx));
+            }
+        }
+    }
+
+    fn media(&mut self, m: &MediaType, view: View, ctx: &str) {
+        // Examples of XML, text or binary bodies are strings in their own format; so may be
+        // those of form bodies (the encoded form), which only validate when written as objects.
+        let Some(schema) = &m.schema else { return };
+        if is_json_like(&m.media_type) {
+            self.examples(schema, view, &m.examples, ctx);
+        } else if is_form(&m.media_type) {
+            let objects: Vec<Example> = m
+                .examples
+                .iter()
+                .filter(|e| e.value.as_ref().is_some_and(Value::is_object))
+                .cloned()
+                .collect();
+            self.examples(schema, view, &objects, ctx);
+        }
+    }
+}
+
+/// How many violations one example diagnostic spells out before summarising.
+const MAX_LISTED: usize = 5;
+
+struct Case {
+    slot: SlotId,
+    schema: Loc,
+    value: Value,
+    /// Where the example stands (normalised pointer).
+    at: Loc,
+    what: String,
+}
+
+/// Validate every example (media type, parameter, header, schema `example(s)` and `default`)
+/// against its schema. `schema_roots` are the translated schema trees from loading.
+pub fn validate_examples(spec: &Spec, bundle: &Bundle, schema_roots: &[Loc]) -> Vec<Diagnostic> {
+    let mut builder = ValidatorBuilder::new();
+    for (i, doc) in spec.documents.iter().enumerate() {
+        builder.add_document(&doc_uri(i), doc.clone());
+    }
+    let mut c = Collector {
+        builder,
+        cases: Vec::new(),
+    };
+    let all_ops = spec
+        .operations
+        .iter()
+        .chain(spec.webhooks.iter())
+        .chain(spec.operations.iter().flat_map(|o| o.callbacks.iter().flat_map(|c| c.operations.iter())));
+    for op in all_ops {
+        let label = format!("{} {}", op.method, op.path);
+        for p in &op.parameters {
+            let ctx = format!("parameter `{}` of {label}", p.name);
+            if let Some(schema) = &p.schema {
+                c.examples(schema, View::Request, &p.examples, &ctx);
+            }
+            for m in &p.content {
+                c.media(m, View::Request, &ctx);
+            }
+        }
+        if let Some(body) = &op.request_body {
+            for m in &body.content {
+                c.media(m, View::Request, &format!("request body `{}` of {label}", m.media_type));
+            }
+        }
+        for r in &op.responses {
+            for m in &r.content {
+                c.media(m, View::Response, &format!("response {} `{}` of {label}", r.status, m.media_type));
+            }
+            for h in &r.headers {
+                let ctx = format!("header `{}` of response {} of {label}", h.name, r.status);
+                if let Some(schema) = &h.schema {
+                    c.examples(schema, View::Response, &h.examples, &ctx);
+                }
+            }
+        }
+    }
+    // Schema-level `examples` and `default`, found by walking every schema tree once.
+    let mut seen = std::collections::HashSet::new();
+    for root in schema_roots {
+        let Some(schema) = spec.get(root) else { continue };
+        let mut found = Vec::new();
+        walk_schema(schema, &mut root.pointer.clone(), &mut found, 0);
+        for (ptr, key, value, index) in found {
+            if !seen.insert((root.doc, ptr.clone(), key, index)) {
+                continue;
+            }
+            let loc = Loc::new(root.doc, ptr.clone());
+            let at = match index {
+                Some(i) => Loc::new(root.doc, format!("{ptr}/{key}/{i}")),
+                None => Loc::new(root.doc, format!("{ptr}/{key}")),
+            };
+            let what = if key == "default" { "`default`" } else { "schema example" };
+            c.add(&loc, View::Neutral, value, at, what.to_owned());
+        }
+    }
+    let Collector { builder, cases } = c;
+
+    let validator = match builder.build() {
+        Ok(v) => v,
+        Err(e) => {
+            return vec![bundle.diag_at(Severity::Error, "schema-invalid", 0, "", format!("schemas could not be compiled: {e}"))];
+        }
+    };
+    let mut diags = Vec::new();
+    let mut broken_reported = std::collections::HashSet::new();
+    // The same example can be reached twice (a path-level parameter shared by operations, a
+    // Swagger 2.0 body schema copied under each media type): report each place once.
+    let mut reported = std::collections::HashSet::new();
+    for case in &cases {
+        if let Some((_, why)) = validator.broken_slots().iter().find(|(s, _)| *s == case.slot) {
+            if broken_reported.insert(case.schema.clone()) {
+                diags.push(bundle.diag_at(
+                    Severity::Error,
+                    "schema-invalid",
+                    case.schema.doc,
+                    &case.schema.pointer,
+                    format!("schema cannot be compiled: {why}"),
+                ));
+            }
+            continue;
+        }
+        let violations = validator.validate(case.slot, &case.value);
+        if violations.is_empty() {
+            continue;
+        }
+        let mut lines: Vec<String> = violations
+            .iter()
+            .take(MAX_LISTED)
+            .map(|v| {
+                let at = if v.instance_pointer.is_empty() { "(root)" } else { &v.instance_pointer };
+                format!("at {at}: {}", v.message)
+            })
+            .collect();
+        if violations.len() > MAX_LISTED {
+            lines.push(format!("…and {} more", violations.len() - MAX_LISTED));
+        }
+        let at = example_pointer(bundle, &case.at);
+        let original = bundle.origins.get(case.at.doc).map_or_else(|| at.clone(), |o| o.original(&at));
+        if !reported.insert((case.at.doc, original, lines.join("; "))) {
+            continue;
+        }
+        let mut d = bundle.diag_at(
+            Severity::Error,
+            "example-invalid",
+            case.at.doc,
+            &at,
+            format!("{} does not match its schema: {}", case.what, lines.join("; ")),
+        );
+        let schema_orig = bundle.origins.get(case.schema.doc).map_or_else(|| case.schema.pointer.clone(), |o| o.original(&case.schema.pointer));
+        d.help = Some(format!("schema: {}#{}", bundle.files.get(case.schema.doc).map_or("", |f| f.name.as_str()), schema_orig));
+        diags.push(d);
+    }
+    diags.sort_by(|a, b| (a.file, a.line, a.column).cmp(&(b.file, b.line, b.column)));
+    diags
+}
+
+/// A schema example that came from a 3.0 `example` now sits at `examples/0`; point at the
+/// keyword the user wrote.
+fn example_pointer(bundle: &Bundle, at: &Loc) -> String {
+    if let Some(base) = at.pointer.strip_suffix("/examples/0") {
+        let original = bundle.origins.get(at.doc).map_or_else(|| base.to_owned(), |o| o.original(base));
+        let written = format!("{original}/example");
+        if bundle
+            .files
+            .get(at.doc)
+            .and_then(|f| f.document.as_ref())
+            .is_some_and(|d| d.span(&written).is_some())
+        {
+            return format!("{base}/example");
+        }
+    }
+    at.pointer.clone()
+}
+
+fn example_label(ex: &Example, ctx: &str) -> String {
+    match &ex.name {
+        Some(n) => format!("example `{n}` of {ctx}"),
+        None => format!("example of {ctx}"),
+    }
+}
+
+/// JSON and `+json` media types (and wildcards), whose examples are JSON values.
+pub fn is_json_like(media_type: &str) -> bool {
+    let essence = media_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    essence == "application/json"
+        || essence.ends_with("+json")
+        || essence == "*/*"
+        || essence == "application/*"
+        || essence.ends_with("/json")
+}
+
+/// Form bodies, whose examples may be written as objects or as the encoded text.
+pub fn is_form(media_type: &str) -> bool {
+    let essence = media_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    essence == "application/x-www-form-urlencoded" || essence.starts_with("multipart/")
+}
+
+/// Keywords whose value is one subschema.
+const ONE: &[&str] = &[
+    "additionalProperties", "items", "not", "if", "then", "else", "contains", "propertyNames",
+    "unevaluatedProperties", "unevaluatedItems", "additionalItems", "contentSchema",
+];
+/// Keywords whose value is a list of subschemas.
+const LIST: &[&str] = &["allOf", "anyOf", "oneOf", "prefixItems"];
+/// Keywords whose value maps names to subschemas.
+const MAP: &[&str] = &["properties", "patternProperties", "$defs", "definitions", "dependentSchemas"];
+
+type Found = (String, &'static str, Value, Option<usize>);
+
+/// Collect `examples[i]` and `default` of every subschema below `schema` (not through `$ref`).
+fn walk_schema(schema: &Value, ptr: &mut String, out: &mut Vec<Found>, depth: usize) {
+    if depth > 256 {
+        return;
+    }
+    let Some(map) = schema.as_object() else { return };
+    if let Some(Value::Array(examples)) = map.get("examples") {
+        for (i, e) in examples.iter().enumerate() {
+            out.push((ptr.clone(), "examples", e.clone(), Some(i)));
+        }
+    }
+    if let Some(d) = map.get("default") {
+        out.push((ptr.clone(), "default", d.clone(), None));
+    }
+    for (key, child) in map {
+        let k = key.as_str();
+        let len = ptr.len();
+        if ONE.contains(&k) {
+            ptr.push('/');
+            ptr.push_str(k);
+            walk_schema(child, ptr, out, depth + 1);
+        } else if LIST.contains(&k) {
+            for (i, c) in child.as_array().into_iter().flatten().enumerate() {
+                ptr.push_str(&format!("/{k}/{i}"));
+                walk_schema(c, ptr, out, depth + 1);
+                ptr.truncate(len);
+            }
+        } else if MAP.contains(&k) {
+            for (name, c) in child.as_object().into_iter().flatten() {
+                ptr.push_str(&format!("/{k}/{}", escape(name)));
+                walk_schema(c, ptr, out, depth + 1);
+                ptr.truncate(len);
+            }
+        }
+        ptr.truncate(len);
+    }
+}

@@ -1,0 +1,14 @@
+//! Documented exit codes, shared by every subcommand.
+
+/// Everything is fine.
+pub const OK: u8 = 0;
+/// The input has errors (or warnings, with `--strict`).
+pub const FINDINGS: u8 = 1;
+/// Bad command line, or a file could not be read or written.
+pub const USAGE: u8 = 2;
+
+pub const CHECK_HELP: &str = "\
+Exit codes:
+  0  no errors (and no warnings with --strict)
+  1  at least one error (or warning with --strict)
+  2  usage error, or a file could not be read";

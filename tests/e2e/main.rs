@@ -1,0 +1,7 @@
+//! End-to-end tests: one test binary (faster to link on 2 cores) with a module per area. They
+//! run the real `mockgen` binary as a process and read the real-world specs in `../shared/specs`.
+
+mod cli;
+mod corpus;
+mod real_specs;
+mod support;

@@ -1,0 +1,153 @@
+//! Project chores, run as `cargo xtask <task>` (alias in .cargo/config.toml):
+//! - `ci`: everything CI checks (format, lints, tests); what README tells newcomers to run.
+//! - `corpus`: download the big real-world specs used by benchmarks into a cache outside the repo.
+//! - `bench`: release-build measurements (load time and peak memory on the GitHub spec, …).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+/// npm package holding GitHub's REST API description, pinned.
+const OCTOKIT: &str = "@octokit/openapi@23.0.2";
+const OCTOKIT_FILE: &str = "package/generated/api.github.com.json";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let task = args.first().map(String::as_str).unwrap_or("help");
+    let result = match task {
+        "ci" => ci(),
+        "corpus" => corpus().map(|p| println!("{}", p.display())),
+        "bench" => bench(),
+        _ => {
+            eprintln!("usage: cargo xtask <ci|corpus|bench>");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask {task}: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}
+
+fn run(cmd: &mut Command) -> Result<(), String> {
+    let shown = format!("{cmd:?}");
+    eprintln!("$ {shown}");
+    let status = cmd
+        .current_dir(root())
+        .status()
+        .map_err(|e| format!("cannot start {shown}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{shown} failed ({status})"))
+    }
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
+}
+
+/// The whole gate, in the order that fails fastest.
+fn ci() -> Result<(), String> {
+    let started = Instant::now();
+    run(cargo().args(["fmt", "--all", "--", "--check"]))?;
+    run(cargo().args(["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"]))?;
+    run(cargo().args(["test", "--workspace", "--locked"]))?;
+    eprintln!("xtask ci: all green in {:.0?}", started.elapsed());
+    Ok(())
+}
+
+fn cache_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("MOCKGEN_CACHE") {
+        return PathBuf::from(dir);
+    }
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .unwrap_or_else(std::env::temp_dir);
+    base.join("mockgen").join("corpus")
+}
+
+/// Fetch the GitHub REST spec from the npm registry (with npm itself) into the cache.
+fn corpus() -> Result<PathBuf, String> {
+    let dir = cache_dir();
+    let target = dir.join("api.github.com.json");
+    if target.exists() {
+        return Ok(target);
+    }
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let work = dir.join("octokit-pack");
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
+    run(Command::new("npm").args(["pack", OCTOKIT, "--silent", "--pack-destination"]).arg(&work))?;
+    let tarball = std::fs::read_dir(&work)
+        .map_err(|e| e.to_string())?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "tgz"))
+        .ok_or("npm pack produced no tarball")?;
+    run(Command::new("tar").arg("-xzf").arg(&tarball).arg("-C").arg(&work).arg(OCTOKIT_FILE))?;
+    std::fs::rename(work.join(OCTOKIT_FILE), &target).map_err(|e| e.to_string())?;
+    let _ = std::fs::remove_dir_all(&work);
+    Ok(target)
+}
+
+/// Run a command `runs` times; median wall time and the `--timings` report of the median run.
+fn measure(bin: &Path, args: &[&str], runs: usize) -> Result<(f64, serde_json::Value), String> {
+    let mut samples = Vec::new();
+    for _ in 0..runs {
+        let started = Instant::now();
+        let out = Command::new(bin)
+            .args(args)
+            .output()
+            .map_err(|e| format!("cannot run {}: {e}", bin.display()))?;
+        let wall = started.elapsed().as_secs_f64();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let timings = stderr
+            .lines()
+            .rev()
+            .find_map(|l| l.strip_prefix("mockgen-timings: "))
+            .and_then(|j| serde_json::from_str(j).ok())
+            .unwrap_or(serde_json::Value::Null);
+        samples.push((wall, timings));
+    }
+    samples.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mid = samples.len() / 2;
+    samples
+        .into_iter()
+        .nth(mid)
+        .ok_or_else(|| "no samples".to_owned())
+}
+
+fn bench() -> Result<(), String> {
+    run(cargo().args(["build", "--release", "--locked", "--bin", "mockgen"]))?;
+    let bin = root().join("target/release/mockgen");
+    let github = corpus()?;
+    let github_s = github.to_string_lossy().into_owned();
+    let petstore = root().join("../shared/specs/petstore.oas30.json");
+    let petstore_s = petstore.to_string_lossy().into_owned();
+    println!("## mockgen bench (release build, median of 5 runs)\n");
+    println!("| spec | task | wall | load | examples | peak RSS |");
+    println!("|---|---|---:|---:|---:|---:|");
+    for (name, path) in [("GitHub REST (13 MB JSON)", &github_s), ("petstore 3.0", &petstore_s)] {
+        let (wall, t) = measure(&bin, &["check", "--format", "json", "--timings", path], 5)?;
+        let ms = |k: &str| t.get(k).and_then(serde_json::Value::as_f64).unwrap_or(f64::NAN);
+        println!(
+            "| {name} | check | {:.0} ms | {:.0} ms | {:.0} ms | {:.0} MB |",
+            wall * 1000.0,
+            ms("load_ms"),
+            ms("examples_ms"),
+            ms("peak_rss_bytes") / 1e6
+        );
+    }
+    Ok(())
+}

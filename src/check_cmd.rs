@@ -53,16 +53,21 @@ pub fn run(args: &CheckArgs) -> u8 {
         let started = std::time::Instant::now();
         let mut loaded = mockgen_spec::load(&name, text, &resolver, &options);
         let load_ms = started.elapsed().as_secs_f64() * 1000.0;
+        let load_peak = if args.timings { peak_rss() } else { None };
         let started = std::time::Instant::now();
         add_example_findings(&mut loaded);
         let examples_ms = started.elapsed().as_secs_f64() * 1000.0;
         if args.timings {
             eprintln!(
                 "mockgen-timings: {}",
-                serde_json::json!({"file": name, "load_ms": load_ms, "examples_ms": examples_ms, "peak_rss_bytes": peak_rss()})
+                serde_json::json!({"file": name, "load_ms": load_ms, "examples_ms": examples_ms, "load_peak_rss_bytes": load_peak, "peak_rss_bytes": peak_rss()})
             );
         }
-        let errors = loaded.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+        let errors = loaded
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count();
         let warnings = loaded.diagnostics.len() - errors;
         if (errors > 0 || (args.strict && warnings > 0)) && worst == exit::OK {
             worst = exit::FINDINGS;
@@ -96,7 +101,8 @@ fn peak_rss() -> Option<u64> {
 /// Validate examples and defaults: the second half of what `check` reports.
 fn add_example_findings(loaded: &mut Loaded) {
     if let Some(spec) = &loaded.spec {
-        let more = mockgen_spec::check::validate_examples(spec, &loaded.bundle, &loaded.schema_roots);
+        let more =
+            mockgen_spec::check::validate_examples(spec, &loaded.bundle, &loaded.schema_roots);
         loaded.diagnostics.extend(more);
         loaded
             .diagnostics
@@ -108,7 +114,11 @@ fn finding(loaded: &Loaded, d: &Diagnostic) -> Finding {
     Finding {
         code: d.code.to_owned(),
         message: d.message.clone(),
-        file: loaded.files().get(d.file).map(|f| f.name.clone()).unwrap_or_default(),
+        file: loaded
+            .files()
+            .get(d.file)
+            .map(|f| f.name.clone())
+            .unwrap_or_default(),
         pointer: d.pointer.clone(),
         line: d.line,
         column: d.column,

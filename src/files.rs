@@ -17,15 +17,34 @@ pub struct FsResolver {
 
 /// Read a file as UTF-8, explaining what is wrong when it is not.
 pub fn read_text(path: &Path) -> Result<String, String> {
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let file = std::fs::File::open(path)
+        .map_err(|e| format!("cannot read {}: {}", path.display(), io_reason(&e)))?;
     let mut bytes = Vec::new();
     file.take(MAX_FILE + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        .map_err(|e| format!("cannot read {}: {}", path.display(), io_reason(&e)))?;
     if bytes.len() as u64 > MAX_FILE {
-        return Err(format!("{} is larger than {} MiB", path.display(), MAX_FILE >> 20));
+        return Err(format!(
+            "{} is larger than {} MiB",
+            path.display(),
+            MAX_FILE >> 20
+        ));
     }
     decode(bytes).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// An I/O error in words that do not depend on the platform ("(os error 2)").
+fn io_reason(e: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::NotFound => "no such file".to_owned(),
+        ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        ErrorKind::IsADirectory => "it is a directory".to_owned(),
+        _ => {
+            let text = e.to_string();
+            text.split(" (os error").next().unwrap_or(&text).to_owned()
+        }
+    }
 }
 
 fn decode(bytes: Vec<u8>) -> Result<String, String> {
@@ -36,9 +55,17 @@ fn decode(bytes: Vec<u8>) -> Result<String, String> {
         let upto = e.utf8_error().valid_up_to();
         let before = &e.as_bytes()[..upto];
         let line = before.iter().filter(|b| **b == b'\n').count() + 1;
-        let line_start = before.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
-        let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
-        format!("invalid UTF-8 at line {line}, column {column} (byte {upto}); save the file as UTF-8")
+        let line_start = before
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(0, |i| i + 1);
+        let column = String::from_utf8_lossy(&before[line_start..])
+            .chars()
+            .count()
+            + 1;
+        format!(
+            "invalid UTF-8 at line {line}, column {column} (byte {upto}); save the file as UTF-8"
+        )
     })
 }
 
@@ -72,7 +99,9 @@ impl Resolver for FsResolver {
             });
         }
         if base.starts_with("http://") {
-            return Err(format!("`{target}` is relative to a remote document; download both next to each other"));
+            return Err(format!(
+                "`{target}` is relative to a remote document; download both next to each other"
+            ));
         }
         let target = target.strip_prefix("file://").unwrap_or(target);
         let decoded = percent_decode(target);
@@ -115,29 +144,49 @@ fn http_get(url: &str) -> Result<String, String> {
     let rest = url
         .strip_prefix("http://")
         .or_else(|| url.strip_prefix("HTTP://"))
-        .ok_or_else(|| "https references are not supported (no TLS in mockgen); download the file".to_owned())?;
+        .ok_or_else(|| {
+            "https references are not supported (no TLS in mockgen); download the file".to_owned()
+        })?;
     let rest = rest.split('#').next().unwrap_or(rest);
     let (authority, path) = match rest.find('/') {
         Some(i) => (&rest[..i], &rest[i..]),
         None => (rest, "/"),
     };
-    let addr = if authority.contains(':') { authority.to_owned() } else { format!("{authority}:80") };
-    let mut stream = std::net::TcpStream::connect(&addr).map_err(|e| format!("cannot connect to {addr}: {e}"))?;
+    let addr = if authority.contains(':') {
+        authority.to_owned()
+    } else {
+        format!("{authority}:80")
+    };
+    let mut stream = std::net::TcpStream::connect(&addr)
+        .map_err(|e| format!("cannot connect to {addr}: {e}"))?;
     let timeout = Some(Duration::from_secs(10));
     let _ = stream.set_read_timeout(timeout);
     let _ = stream.set_write_timeout(timeout);
-    let request = format!("GET {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\nAccept: */*\r\n\r\n");
-    stream.write_all(request.as_bytes()).map_err(|e| e.to_string())?;
+    let request = format!(
+        "GET {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\nAccept: */*\r\n\r\n"
+    );
+    stream
+        .write_all(request.as_bytes())
+        .map_err(|e| e.to_string())?;
     let mut raw = Vec::new();
-    stream.take(MAX_FILE).read_to_end(&mut raw).map_err(|e| e.to_string())?;
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").ok_or("malformed HTTP response")?;
+    stream
+        .take(MAX_FILE)
+        .read_to_end(&mut raw)
+        .map_err(|e| e.to_string())?;
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .ok_or("malformed HTTP response")?;
     let head = String::from_utf8_lossy(&raw[..split]).into_owned();
     let status = head.split_whitespace().nth(1).unwrap_or("");
     if !status.starts_with('2') {
         return Err(format!("GET {url} answered {status}"));
     }
     let mut body = raw[split + 4..].to_vec();
-    if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+    if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
         body = dechunk(&body).ok_or("malformed chunked response")?;
     }
     decode(body)
@@ -164,7 +213,10 @@ mod tests {
 
     #[test]
     fn cleans_paths() {
-        assert_eq!(clean(Path::new("a/./b/../c.yaml")), PathBuf::from("a/c.yaml"));
+        assert_eq!(
+            clean(Path::new("a/./b/../c.yaml")),
+            PathBuf::from("a/c.yaml")
+        );
         assert_eq!(clean(Path::new("../x.yaml")), PathBuf::from("../x.yaml"));
     }
 
@@ -182,6 +234,9 @@ mod tests {
 
     #[test]
     fn dechunks() {
-        assert_eq!(dechunk(b"3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n").as_deref(), Some(&b"abcde"[..]));
+        assert_eq!(
+            dechunk(b"3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n").as_deref(),
+            Some(&b"abcde"[..])
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! Rendering diagnostics for people (miette, with the source snippet) and for CI.
 
-use mockgen_spec::{Loaded, Severity};
 use miette::{GraphicalReportHandler, LabeledSpan, MietteDiagnostic, NamedSource};
+use mockgen_spec::{Loaded, Severity};
 use std::sync::Arc;
 
 /// Source snippets with the offending node underlined, then a one-line summary per document.
@@ -23,11 +23,19 @@ pub fn human(name: &str, loaded: &Loaded) {
         }
         if let Some(span) = d.span {
             let len = span.end.saturating_sub(span.start).clamp(1, 200);
-            let label = if d.pointer.is_empty() { "here".to_owned() } else { d.pointer.clone() };
+            let label = if d.pointer.is_empty() {
+                "here".to_owned()
+            } else {
+                d.pointer.clone()
+            };
             diag = diag.with_label(LabeledSpan::at(span.start..span.start + len, label));
         }
-        let source = sources.get(d.file).cloned().unwrap_or_else(|| Arc::from(""));
-        let report = miette::Report::new(diag).with_source_code(NamedSource::new(file_name, source));
+        let source = sources
+            .get(d.file)
+            .cloned()
+            .unwrap_or_else(|| Arc::from(""));
+        let report =
+            miette::Report::new(diag).with_source_code(NamedSource::new(file_name, source));
         out.clear();
         if handler.render_report(&mut out, report.as_ref()).is_ok() {
             eprintln!("{out}");
@@ -67,7 +75,9 @@ pub fn github(loaded: &Loaded) {
 }
 
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 fn escape_property(s: &str) -> String {

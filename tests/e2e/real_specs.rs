@@ -22,11 +22,18 @@ fn shared_spec_files() -> Vec<std::path::PathBuf> {
 #[test]
 fn all_real_world_specs_load_without_structural_errors() {
     let files = shared_spec_files();
-    assert_eq!(files.len(), 25, "expected the 25 documents of ../shared/specs");
+    assert_eq!(
+        files.len(),
+        25,
+        "expected the 25 documents of ../shared/specs"
+    );
     let mut summary = BTreeMap::new();
     let mut problems = Vec::new();
     for path in &files {
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let (code, report) = check_json(path);
         let doc = &report[0];
         if doc["loaded"] != true {
@@ -40,10 +47,16 @@ fn all_real_world_specs_load_without_structural_errors() {
                 if kind == "error" && !CONTENT_CODES.contains(&code_str) {
                     problems.push(format!("{name}: structural error {f}"));
                 }
-                assert!(f["line"].as_u64().unwrap_or(0) > 0, "{name}: finding without a line: {f}");
+                assert!(
+                    f["line"].as_u64().unwrap_or(0) > 0,
+                    "{name}: finding without a line: {f}"
+                );
                 findings.push(format!(
                     "{kind} {code_str} {}:{} {} — {}",
-                    f["line"], f["column"], f["pointer"].as_str().unwrap_or_default(), f["message"].as_str().unwrap_or_default()
+                    f["line"],
+                    f["column"],
+                    f["pointer"].as_str().unwrap_or_default(),
+                    f["message"].as_str().unwrap_or_default()
                 ));
             }
         }

@@ -60,7 +60,15 @@ fn cargo() -> Command {
 fn ci() -> Result<(), String> {
     let started = Instant::now();
     run(cargo().args(["fmt", "--all", "--", "--check"]))?;
-    run(cargo().args(["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"]))?;
+    run(cargo().args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--locked",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
     run(cargo().args(["test", "--workspace", "--locked"]))?;
     eprintln!("xtask ci: all green in {:.0?}", started.elapsed());
     Ok(())
@@ -88,14 +96,21 @@ fn corpus() -> Result<PathBuf, String> {
     let work = dir.join("octokit-pack");
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
-    run(Command::new("npm").args(["pack", OCTOKIT, "--silent", "--pack-destination"]).arg(&work))?;
+    run(Command::new("npm")
+        .args(["pack", OCTOKIT, "--silent", "--pack-destination"])
+        .arg(&work))?;
     let tarball = std::fs::read_dir(&work)
         .map_err(|e| e.to_string())?
         .filter_map(Result::ok)
         .map(|e| e.path())
         .find(|p| p.extension().is_some_and(|x| x == "tgz"))
         .ok_or("npm pack produced no tarball")?;
-    run(Command::new("tar").arg("-xzf").arg(&tarball).arg("-C").arg(&work).arg(OCTOKIT_FILE))?;
+    run(Command::new("tar")
+        .arg("-xzf")
+        .arg(&tarball)
+        .arg("-C")
+        .arg(&work)
+        .arg(OCTOKIT_FILE))?;
     std::fs::rename(work.join(OCTOKIT_FILE), &target).map_err(|e| e.to_string())?;
     let _ = std::fs::remove_dir_all(&work);
     Ok(target)
@@ -138,9 +153,16 @@ fn bench() -> Result<(), String> {
     println!("## mockgen bench (release build, median of 5 runs)\n");
     println!("| spec | task | wall | load | examples | peak RSS |");
     println!("|---|---|---:|---:|---:|---:|");
-    for (name, path) in [("GitHub REST (13 MB JSON)", &github_s), ("petstore 3.0", &petstore_s)] {
+    for (name, path) in [
+        ("GitHub REST (13 MB JSON)", &github_s),
+        ("petstore 3.0", &petstore_s),
+    ] {
         let (wall, t) = measure(&bin, &["check", "--format", "json", "--timings", path], 5)?;
-        let ms = |k: &str| t.get(k).and_then(serde_json::Value::as_f64).unwrap_or(f64::NAN);
+        let ms = |k: &str| {
+            t.get(k)
+                .and_then(serde_json::Value::as_f64)
+                .unwrap_or(f64::NAN)
+        };
         println!(
             "| {name} | check | {:.0} ms | {:.0} ms | {:.0} ms | {:.0} MB |",
             wall * 1000.0,

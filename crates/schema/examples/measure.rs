@@ -12,10 +12,13 @@ const SPECS: &str = "/work/shared/specs";
 fn main() {
     let petstore = load(&format!("{SPECS}/petstore.oas30.json"));
     petstore_validation(petstore);
-    let path = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| format!("{SPECS}/digitalocean.com.oas30.json"));
-    response_dispatcher(&path);
+    let mut paths: Vec<String> = std::env::args().skip(1).collect();
+    if paths.is_empty() {
+        paths.push(format!("{SPECS}/digitalocean.com.oas30.json"));
+    }
+    for path in paths {
+        response_dispatcher(&path);
+    }
 }
 
 fn load(path: &str) -> Value {
@@ -24,24 +27,24 @@ fn load(path: &str) -> Value {
 }
 
 /// Translate every schema of a 3.0 document (components and `schema` keys) and return the
-/// pointers of response schemas. Rough, for measuring only.
+/// pointers of all `schema` keys. Rough, for measuring only.
 fn translate(doc: &mut Value) -> Vec<String> {
-    let mut responses = Vec::new();
-    walk(doc, String::new(), &mut responses);
-    responses
+    let mut schemas = Vec::new();
+    walk(doc, String::new(), &mut schemas);
+    schemas
 }
 
-fn walk(node: &mut Value, at: String, responses: &mut Vec<String>) {
+fn walk(node: &mut Value, at: String, schemas: &mut Vec<String>) {
     let Value::Object(map) = node else { return };
     for (key, child) in map.iter_mut() {
         let here = format!("{at}/{}", key.replace('~', "~0").replace('/', "~1"));
         if key == "schema" || at == "/components/schemas" {
             to_2020_12(child, Dialect::Oas30, &mut |_| {}, &mut Vec::new());
-            if key == "schema" && here.contains("/responses/") {
-                responses.push(here);
+            if key == "schema" {
+                schemas.push(here);
             }
         } else {
-            walk(child, here, responses);
+            walk(child, here, schemas);
         }
     }
 }
@@ -63,16 +66,63 @@ fn petstore_validation(mut doc: Value) {
     ] {
         time(label, || validator.is_valid(slot, instance));
     }
-    time("validate (all errors), valid Pet", || validator.validate(pet, &good).len());
-    time("validate (all errors), invalid Pet", || validator.validate(pet, &bad).len());
-    println!("  violations of the invalid Pet: {:#?}", validator.validate(pet, &bad));
+    time("validate (all errors), valid Pet", || {
+        validator.validate(pet, &good).len()
+    });
+    time("validate (all errors), invalid Pet", || {
+        validator.validate(pet, &bad).len()
+    });
+    println!(
+        "  violations of the invalid Pet: {:#?}",
+        validator.validate(pet, &bad)
+    );
+
+    // The same slot through a plain serde_json dispatcher with a cloned envelope, which is
+    // what the virtual envelope avoids.
+    let registry = jsonschema::Registry::new()
+        .add("mockgen:///doc/0", doc_for_comparison())
+        .and_then(|b| b.prepare())
+        .expect("registry");
+    let plain = jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft202012)
+        .with_registry(&registry)
+        .should_validate_formats(true)
+        .build(&json!({"properties": {"0": {"$ref": "mockgen:///doc/0#/components/schemas/Pet"}}}))
+        .expect("plain dispatcher");
+    let many = Value::Array(vec![good.clone(); 1000]);
+    let list =
+        json!({"type": "array", "items": {"$ref": "mockgen:///doc/0#/components/schemas/Pet"}});
+    let plain_list = jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft202012)
+        .with_registry(&registry)
+        .build(&json!({"properties": {"0": list}}))
+        .expect("plain list dispatcher");
+    let mut builder = ValidatorBuilder::new();
+    builder.add_document("mockgen:///doc/0", doc_for_comparison());
+    let list_slot = builder.inline_slot(list);
+    let ours = builder.build().expect("build");
+    time("plain dispatcher + cloned envelope, valid Pet", || {
+        plain.is_valid(&json!({"0": good.clone()}))
+    });
+    time("virtual envelope, 1000 Pets", || {
+        ours.is_valid(list_slot, &many)
+    });
+    time("plain dispatcher + cloned envelope, 1000 Pets", || {
+        plain_list.is_valid(&json!({"0": many.clone()}))
+    });
+}
+
+fn doc_for_comparison() -> Value {
+    let mut doc = load(&format!("{SPECS}/petstore.oas30.json"));
+    translate(&mut doc);
+    doc
 }
 
 fn time<T>(label: &str, mut f: impl FnMut() -> T) {
     for _ in 0..10_000 {
         std::hint::black_box(f());
     }
-    let n = 200_000;
+    let n = 20_000;
     let start = Instant::now();
     for _ in 0..n {
         std::hint::black_box(f());
@@ -84,19 +134,26 @@ fn time<T>(label: &str, mut f: impl FnMut() -> T) {
 fn response_dispatcher(path: &str) {
     let rss_before = peak_rss_kb();
     let mut doc = load(path);
-    let responses = translate(&mut doc);
+    let schemas = translate(&mut doc);
     let rss_loaded = peak_rss_kb();
     let start = Instant::now();
     let mut builder = ValidatorBuilder::new();
     builder.add_document("mockgen:///doc/0", doc);
-    let slots: Vec<SlotId> = responses
+    // Responses in the response view; with MEASURE_ALL also every other `schema` (request
+    // bodies, parameters) in the request view.
+    let all = std::env::var_os("MEASURE_ALL").is_some();
+    let slots: Vec<SlotId> = schemas
         .iter()
-        .map(|p| builder.slot("mockgen:///doc/0", p, View::Response))
+        .filter_map(|p| match (p.contains("/responses/"), all) {
+            (true, _) => Some(builder.slot("mockgen:///doc/0", p, View::Response)),
+            (false, true) => Some(builder.slot("mockgen:///doc/0", p, View::Request)),
+            (false, false) => None,
+        })
         .collect();
     let validator = builder.build().expect("build");
     let elapsed = start.elapsed();
     println!(
-        "{path}: {} response slots, build {:.0} ms, peak RSS {} MB (after loading {} MB, before {} MB), broken {}",
+        "{path}: {} slots, build {:.0} ms, peak RSS {} MB (after loading {} MB, before {} MB), broken {}",
         slots.len(),
         elapsed.as_secs_f64() * 1e3,
         peak_rss_kb() / 1024,
@@ -108,7 +165,10 @@ fn response_dispatcher(path: &str) {
         println!("  broken {slot:?}: {message}");
     }
     let start = Instant::now();
-    let valid = slots.iter().filter(|s| validator.is_valid(**s, &json!({}))).count();
+    let valid = slots
+        .iter()
+        .filter(|s| validator.is_valid(**s, &json!({})))
+        .count();
     println!(
         "  `{{}}` against every slot: {valid} valid, {:.2} µs per slot",
         start.elapsed().as_secs_f64() * 1e6 / slots.len() as f64

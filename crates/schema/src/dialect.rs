@@ -285,7 +285,10 @@ impl Context<'_> {
         match map.get_mut("examples") {
             Some(Value::Array(examples)) => examples.insert(0, example),
             Some(_) => {
-                self.note_at("examples", "replaced by `[example]` (not a keyword in a 3.0 schema)");
+                self.note_at(
+                    "examples",
+                    "replaced by `[example]` (not a keyword in a 3.0 schema)",
+                );
                 map.insert("examples".to_owned(), json!([example]));
             }
             None => {
@@ -414,7 +417,11 @@ mod tests {
     #[test]
     fn x_nullable_in_swagger() {
         assert_eq!(
-            translate(json!({"type": "integer", "x-nullable": true}), Dialect::Swagger20).0,
+            translate(
+                json!({"type": "integer", "x-nullable": true}),
+                Dialect::Swagger20
+            )
+            .0,
             json!({"type": ["integer", "null"]})
         );
     }
@@ -468,8 +475,10 @@ mod tests {
     #[test]
     fn boolean_exclusive_bounds() {
         assert_eq!(
-            oas30(json!({"type": "number", "minimum": 1, "exclusiveMinimum": true,
-                         "maximum": 9, "exclusiveMaximum": false})),
+            oas30(
+                json!({"type": "number", "minimum": 1, "exclusiveMinimum": true,
+                         "maximum": 9, "exclusiveMaximum": false})
+            ),
             json!({"type": "number", "exclusiveMinimum": 1, "maximum": 9})
         );
         // Numeric form is already 2020-12 and stays.
@@ -621,7 +630,10 @@ mod tests {
         for odd in [json!(1), json!("x"), json!(null), json!([{}])] {
             assert_eq!(translate(odd.clone(), Dialect::Oas30).0, odd);
         }
-        assert_eq!(translate(json!(false), Dialect::Oas30), (json!(false), vec![]));
+        assert_eq!(
+            translate(json!(false), Dialect::Oas30),
+            (json!(false), vec![])
+        );
     }
 
     #[test]
@@ -654,7 +666,10 @@ mod tests {
             .expect("no overflow");
         assert_eq!(notes.len(), 1);
         assert!(notes[0].message.contains("512"));
-        assert_eq!(notes[0].pointer.matches("/not").count(), MAX_SCHEMA_DEPTH + 1);
+        assert_eq!(
+            notes[0].pointer.matches("/not").count(),
+            MAX_SCHEMA_DEPTH + 1
+        );
         // serde_json drops recursively; leak the tower instead of overflowing in the test.
         std::mem::forget(schema);
     }

@@ -2,15 +2,22 @@
 //! validation.
 //!
 //! In the request view a property whose schema is `readOnly: true` must not be sent: it is
-//! dropped from `required` and its schema becomes `false`. The response view does the same for
-//! `writeOnly: true`. Without this every readOnly `id` listed in `required` would reject valid
-//! POST bodies. Views are built per document, and only when the document has something to
-//! hide, so the neutral document is shared otherwise (specs reach 13 MB of JSON).
+//! dropped from `required` and its schema is made to reject everything. The response view
+//! does the same for `writeOnly: true`. Without this every readOnly `id` listed in `required`
+//! would reject valid POST bodies. Views are built per document, and only when the document
+//! has something to hide, so the neutral document is shared otherwise (specs reach 13 MB).
+//!
+//! The property schema is not replaced by `false`: `false` is appended to its `allOf`
+//! instead. Bundled specs reference subschemas of other operations' properties
+//! (`#/paths/…/properties/users/items`), and replacing the property would leave those
+//! `$ref`s dangling; appending keeps every JSON pointer into the document valid.
 
 use crate::pointer;
+use serde_json::Map;
 use serde_json::Value;
 use std::borrow::Cow;
-use std::collections::HashSet;
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
 
 /// Which side of an exchange a schema is seen from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -53,6 +60,15 @@ const NAME_MAPS: &[&str] = &[
 /// reference cycles.
 const MAX_HOPS: usize = 16;
 
+/// A document seen through a view.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DocumentView {
+    pub doc: Value,
+    /// Pointers of the `false` schemas the view added (one per hidden property), so errors
+    /// they cause can be explained.
+    pub hidden: Vec<String>,
+}
+
 /// `doc` seen through `view`, or `None` when the view would be identical (callers then alias
 /// the neutral document instead of cloning it).
 ///
@@ -65,9 +81,14 @@ pub fn document_view<'a>(
     doc: &'a Value,
     view: View,
     resolve: &dyn Fn(&str) -> Option<&'a Value>,
-) -> Option<Value> {
+) -> Option<DocumentView> {
     let keyword = view.hidden_by()?;
-    let finder = Finder { keyword, resolve };
+    let finder = Finder {
+        keyword,
+        resolve,
+        flagged_memo: RefCell::default(),
+        declares_memo: RefCell::default(),
+    };
     let mut edits = Vec::new();
     walk(doc, &mut |node, path| {
         if let Some(edit) = finder.edit_for(node) {
@@ -78,19 +99,47 @@ pub fn document_view<'a>(
         return None;
     }
     let mut copy = doc.clone();
+    let mut hidden = Vec::new();
     for (at, edit) in edits {
-        if let Some(Value::Object(schema)) = copy.pointer_mut(&at) {
-            if let Some(Value::Object(properties)) = schema.get_mut("properties") {
-                for name in &edit.hide {
-                    properties.insert(name.clone(), Value::Bool(false));
+        let Some(Value::Object(schema)) = copy.pointer_mut(&at) else {
+            continue;
+        };
+        if let Some(Value::Object(properties)) = schema.get_mut("properties") {
+            for name in &edit.hide {
+                if let Some(property) = properties.get_mut(name) {
+                    let at = pointer::join(&pointer::join(&at, "properties"), name);
+                    hidden.push(reject(property, at));
                 }
             }
-            if let Some(Value::Array(required)) = schema.get_mut("required") {
-                required.retain(|name| name.as_str().is_none_or(|n| !edit.unrequire.contains(n)));
-            }
+        }
+        if let Some(Value::Array(required)) = schema.get_mut("required") {
+            required.retain(|name| name.as_str().is_none_or(|n| !edit.unrequire.contains(n)));
         }
     }
-    Some(copy)
+    Some(DocumentView { doc: copy, hidden })
+}
+
+/// Make the schema at `at` reject everything while keeping its subschemas where they are;
+/// returns the pointer of the `false` added.
+fn reject(schema: &mut Value, at: String) -> String {
+    let Value::Object(map) = schema else {
+        // A boolean (or a non-schema) has nothing below it to keep.
+        *schema = Value::Bool(false);
+        return at;
+    };
+    let all_of = map
+        .entry("allOf")
+        .or_insert_with(|| Value::Array(Vec::new()));
+    if !all_of.is_array() {
+        // Invalid already; make it the rejection.
+        *all_of = Value::Array(Vec::new());
+    }
+    let mut index = 0;
+    if let Value::Array(members) = all_of {
+        index = members.len();
+        members.push(Value::Bool(false));
+    }
+    pointer::join(&pointer::join(&at, "allOf"), &index.to_string())
 }
 
 /// Resolve a same-document reference (`#/json/pointer`, percent-encoded) inside `doc`.
@@ -100,7 +149,7 @@ pub fn resolve_local<'a>(doc: &'a Value, reference: &str) -> Option<&'a Value> {
 
 /// What to change in one schema object.
 struct Edit {
-    /// Properties whose schema becomes `false`.
+    /// Properties whose schema must reject everything.
     hide: Vec<String>,
     /// Names removed from `required`.
     unrequire: HashSet<String>,
@@ -109,6 +158,12 @@ struct Edit {
 struct Finder<'a, 'r> {
     keyword: &'static str,
     resolve: &'r dyn Fn(&str) -> Option<&'a Value>,
+    /// Answers per schema node (by address) for `flagged` and, with a property name, for
+    /// `declares_flagged`. Makes the search linear: without it, nested `allOf`s of `$ref`s
+    /// are explored once per path to them, which is exponential on hostile input. A node is
+    /// recorded as `false` while in progress, so reference cycles end.
+    flagged_memo: RefCell<HashMap<usize, bool>>,
+    declares_memo: RefCell<HashMap<(usize, String), bool>>,
 }
 
 impl<'a> Finder<'a, '_> {
@@ -142,6 +197,22 @@ impl<'a> Finder<'a, '_> {
         if hops > MAX_HOPS {
             return false;
         }
+        let key = std::ptr::from_ref(schema) as usize;
+        if let Some(&known) = self.flagged_memo.borrow().get(&key) {
+            return known;
+        }
+        self.flagged_memo.borrow_mut().insert(key, false);
+        let result = self.flagged_uncached(schema, map, hops);
+        self.flagged_memo.borrow_mut().insert(key, result);
+        result
+    }
+
+    fn flagged_uncached(
+        &self,
+        schema: &'a Value,
+        map: &'a Map<String, Value>,
+        hops: usize,
+    ) -> bool {
         if map.get(self.keyword) == Some(&Value::Bool(true)) {
             return true;
         }
@@ -173,6 +244,23 @@ impl<'a> Finder<'a, '_> {
         if hops > MAX_HOPS {
             return false;
         }
+        let key = (std::ptr::from_ref(schema) as usize, name.to_owned());
+        if let Some(&known) = self.declares_memo.borrow().get(&key) {
+            return known;
+        }
+        self.declares_memo.borrow_mut().insert(key.clone(), false);
+        let result = self.declares_flagged_uncached(schema, map, name, hops);
+        self.declares_memo.borrow_mut().insert(key, result);
+        result
+    }
+
+    fn declares_flagged_uncached(
+        &self,
+        schema: &'a Value,
+        map: &'a Map<String, Value>,
+        name: &str,
+        hops: usize,
+    ) -> bool {
         if let Some(property) = map.get("properties").and_then(|p| p.get(name))
             && self.flagged(property, hops + 1)
         {
@@ -197,7 +285,9 @@ impl<'a> Finder<'a, '_> {
 }
 
 fn is_null_schema(schema: &Value) -> bool {
-    schema.as_object().is_some_and(|m| m.len() == 1 && m.get("type") == Some(&"null".into()))
+    schema
+        .as_object()
+        .is_some_and(|m| m.len() == 1 && m.get("type") == Some(&"null".into()))
 }
 
 /// Visit every object in `root` with its JSON pointer, without recursion (documents are
@@ -240,7 +330,13 @@ fn walk<'a>(root: &'a Value, visit: &mut dyn FnMut(&'a Value, &str)) {
                     (value.is_object() || value.is_array())
                         && (*names || !DATA_KEYS.contains(&key.as_str()))
                 })
-                .map(|(key, value)| (key.as_str().into(), value, !*names && NAME_MAPS.contains(&key.as_str()))),
+                .map(|(key, value)| {
+                    (
+                        key.as_str().into(),
+                        value,
+                        !*names && NAME_MAPS.contains(&key.as_str()),
+                    )
+                }),
             Frame::Array { items, .. } => items
                 .next()
                 .map(|(index, value)| (index.to_string().into(), value, false)),
@@ -268,7 +364,15 @@ mod tests {
     use serde_json::json;
 
     fn view_of(doc: &Value, view: View) -> Option<Value> {
-        document_view(doc, view, &|r| resolve_local(doc, r))
+        document_view(doc, view, &|r| resolve_local(doc, r)).map(|v| v.doc)
+    }
+
+    /// Whether the view made the schema reject everything.
+    fn rejects(schema: &Value) -> bool {
+        schema == &json!(false)
+            || schema["allOf"]
+                .as_array()
+                .is_some_and(|all| all.last() == Some(&json!(false)))
     }
 
     fn pet_doc() -> Value {
@@ -301,14 +405,23 @@ mod tests {
         let view = view_of(&doc, View::Request).expect("has readOnly");
         let pet = &view["components"]["schemas"]["Pet"];
         assert_eq!(pet["required"], json!(["name", "secret"]));
-        assert_eq!(pet["properties"]["id"], json!(false));
-        assert_eq!(pet["properties"]["ref_id"], json!(false));
-        assert_eq!(pet["properties"]["all_id"], json!(false));
-        assert_eq!(pet["properties"]["secret"]["type"], "string");
+        assert_eq!(
+            pet["properties"]["id"],
+            json!({"type": "integer", "readOnly": true, "allOf": [false]})
+        );
+        assert!(rejects(&pet["properties"]["ref_id"]));
+        assert_eq!(
+            pet["properties"]["all_id"]["allOf"],
+            json!([{"$ref": "#/components/schemas/Id"}, false])
+        );
+        assert!(!rejects(&pet["properties"]["secret"]));
         let media = &view["paths"]["/pets"]["post"]["requestBody"]["content"]["application/json"];
         assert_eq!(media["schema"]["required"], json!([]));
         // Examples are data, not schemas.
-        assert_eq!(media["example"], doc["paths"]["/pets"]["post"]["requestBody"]["content"]["application/json"]["example"]);
+        assert_eq!(
+            media["example"],
+            doc["paths"]["/pets"]["post"]["requestBody"]["content"]["application/json"]["example"]
+        );
     }
 
     #[test]
@@ -317,13 +430,14 @@ mod tests {
         let view = view_of(&doc, View::Response).expect("has writeOnly");
         let pet = &view["components"]["schemas"]["Pet"];
         assert_eq!(pet["required"], json!(["id", "name", "ref_id", "all_id"]));
-        assert_eq!(pet["properties"]["secret"], json!(false));
-        assert_eq!(pet["properties"]["id"]["readOnly"], true);
+        assert!(rejects(&pet["properties"]["secret"]));
+        assert!(!rejects(&pet["properties"]["id"]));
     }
 
     #[test]
     fn no_view_copy_when_nothing_to_hide() {
-        let doc = json!({"components": {"schemas": {"A": {"properties": {"x": {"readOnly": true}}}}}});
+        let doc =
+            json!({"components": {"schemas": {"A": {"properties": {"x": {"readOnly": true}}}}}});
         assert!(view_of(&doc, View::Response).is_none());
         assert!(view_of(&doc, View::Neutral).is_none());
         assert!(view_of(&doc, View::Request).is_some());
@@ -339,8 +453,13 @@ mod tests {
             "New": {"allOf": [{"$ref": "#/components/schemas/Base"}], "required": ["id", "n"]}
         }}});
         let view = view_of(&doc, View::Request).expect("view");
-        assert_eq!(view["components"]["schemas"]["New"]["required"], json!(["n"]));
-        assert_eq!(view["components"]["schemas"]["Base"]["properties"]["id"], json!(false));
+        assert_eq!(
+            view["components"]["schemas"]["New"]["required"],
+            json!(["n"])
+        );
+        assert!(rejects(
+            &view["components"]["schemas"]["Base"]["properties"]["id"]
+        ));
     }
 
     #[test]
@@ -355,9 +474,43 @@ mod tests {
         }}});
         let view = view_of(&doc, View::Request).expect("view");
         let properties = &view["components"]["schemas"]["A"]["properties"];
-        assert_eq!(properties["id"], json!(false));
-        assert_eq!(properties["example"], json!(false));
-        assert_ne!(properties["other"], json!(false));
+        assert!(rejects(&properties["id"]));
+        assert!(rejects(&properties["example"]));
+        assert!(!rejects(&properties["other"]));
+    }
+
+    #[test]
+    fn pointers_into_hidden_properties_stay_valid() {
+        let doc = json!({"A": {"properties": {
+            "users": {"readOnly": true, "type": "array", "items": {"type": "string"}},
+            "flag": true
+        }}, "B": {"$ref": "#/A/properties/users/items"}});
+        let view = document_view(&doc, View::Request, &|r| resolve_local(&doc, r)).expect("view");
+        assert_eq!(
+            view.doc.pointer("/A/properties/users/items"),
+            Some(&json!({"type": "string"}))
+        );
+        assert_eq!(view.hidden, ["/A/properties/users/allOf/0"]);
+        assert_eq!(view.doc.pointer(&view.hidden[0]), Some(&json!(false)));
+        // A boolean property schema has nothing to keep and simply becomes `false`.
+        let doc = json!({"properties": {"x": {"allOf": [true, {"readOnly": true}]}, "y": true}});
+        let view = document_view(&doc, View::Request, &|r| resolve_local(&doc, r)).expect("view");
+        assert_eq!(view.hidden, ["/properties/x/allOf/2"]);
+    }
+
+    #[test]
+    fn exponential_all_of_graphs_stay_fast() {
+        // Level i has two allOf members both pointing at level i + 1: without the memo the
+        // search would walk 2^16 paths (the hop limit), with it 40 nodes.
+        let mut schemas = Map::new();
+        for i in 0..40 {
+            let next = json!({"$ref": format!("#/s/{}", i + 1)});
+            schemas.insert(i.to_string(), json!({"allOf": [next.clone(), next]}));
+        }
+        schemas.insert("40".to_owned(), json!({"type": "string"}));
+        let doc =
+            json!({"s": schemas, "A": {"properties": {"x": {"$ref": "#/s/0"}}, "required": ["x"]}});
+        assert!(view_of(&doc, View::Request).is_none());
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! This is the foundation of every mockgen diagnostic: whatever a later stage complains about
 //! must be reported as `file:line:column` a user can jump to. The crate does no I/O.
 //!
-//! ```ignore
+//! ```text
 //! let doc = mockgen_source::parse(&text)?;
 //! let span = doc.nearest_span("/paths/~1pets/get/responses/200");
 //! let at = doc.location(span.start); // 1-based line and column

@@ -4,7 +4,6 @@
 mod common;
 
 use std::path::PathBuf;
-use std::time::Instant;
 
 use common::{pointers, slice};
 use mockgen_source::{Document, Format, parse};
@@ -123,45 +122,5 @@ fn every_node_of_every_spec_has_a_span() {
         let root = doc.span("").expect("root span");
         assert!(text[..root.start].trim().is_empty() || doc.format == Format::Yaml);
         assert!(text[root.end..].trim().is_empty(), "{}", path.display());
-    }
-}
-
-/// `cargo test --release -p mockgen-source --test real_specs -- --ignored --nocapture`
-#[test]
-#[ignore = "timing report, run in release mode"]
-fn timing() {
-    for name in [
-        "squareup.com.oas30.json",
-        "digitalocean.com.oas30.json",
-        "docker-engine-api.swagger20.yaml",
-        "petstore.oas31.yaml",
-    ] {
-        let text = std::fs::read_to_string(specs_dir().join(name)).expect("readable spec");
-        let runs = 10;
-        let mut parse_best = f64::MAX;
-        let mut spans_best = f64::MAX;
-        for _ in 0..runs {
-            let start = Instant::now();
-            let doc = parse(&text).expect("valid spec");
-            parse_best = parse_best.min(start.elapsed().as_secs_f64());
-            let start = Instant::now();
-            let _ = doc.span("/paths");
-            spans_best = spans_best.min(start.elapsed().as_secs_f64());
-        }
-        let doc = parse(&text).expect("valid spec");
-        let nodes = pointers(&doc.value).len();
-        let start = Instant::now();
-        for (ptr, _) in pointers(&doc.value) {
-            let _ = doc.location(doc.nearest_span(&ptr).start);
-        }
-        let located = start.elapsed().as_secs_f64();
-        println!(
-            "{name}: {:.1} KB, {nodes} nodes: parse {:.2} ms, first span lookup (builds JSON map) {:.2} ms, \
-             span+location of every node {:.2} ms",
-            text.len() as f64 / 1024.0,
-            parse_best * 1e3,
-            spans_best * 1e3,
-            located * 1e3
-        );
     }
 }

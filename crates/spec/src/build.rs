@@ -9,43 +9,111 @@ use indexmap::IndexMap;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 
-const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+const METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 const ROOT_KEYS: &[&str] = &[
-    "openapi", "info", "jsonSchemaDialect", "servers", "paths", "webhooks", "components",
-    "security", "tags", "externalDocs",
+    "openapi",
+    "info",
+    "jsonSchemaDialect",
+    "servers",
+    "paths",
+    "webhooks",
+    "components",
+    "security",
+    "tags",
+    "externalDocs",
 ];
 const INFO_KEYS: &[&str] = &[
-    "title", "summary", "description", "termsOfService", "contact", "license", "version",
+    "title",
+    "summary",
+    "description",
+    "termsOfService",
+    "contact",
+    "license",
+    "version",
 ];
 const PATH_ITEM_KEYS: &[&str] = &[
-    "$ref", "summary", "description", "get", "put", "post", "delete", "options", "head", "patch",
-    "trace", "servers", "parameters",
+    "$ref",
+    "summary",
+    "description",
+    "get",
+    "put",
+    "post",
+    "delete",
+    "options",
+    "head",
+    "patch",
+    "trace",
+    "servers",
+    "parameters",
 ];
 const OPERATION_KEYS: &[&str] = &[
-    "tags", "summary", "description", "externalDocs", "operationId", "parameters", "requestBody",
-    "responses", "callbacks", "deprecated", "security", "servers",
+    "tags",
+    "summary",
+    "description",
+    "externalDocs",
+    "operationId",
+    "parameters",
+    "requestBody",
+    "responses",
+    "callbacks",
+    "deprecated",
+    "security",
+    "servers",
 ];
 const PARAMETER_KEYS: &[&str] = &[
-    "name", "in", "description", "required", "deprecated", "allowEmptyValue", "style", "explode",
-    "allowReserved", "schema", "example", "examples", "content",
+    "name",
+    "in",
+    "description",
+    "required",
+    "deprecated",
+    "allowEmptyValue",
+    "style",
+    "explode",
+    "allowReserved",
+    "schema",
+    "example",
+    "examples",
+    "content",
 ];
 const HEADER_KEYS: &[&str] = &[
-    "description", "required", "deprecated", "allowEmptyValue", "style", "explode",
-    "allowReserved", "schema", "example", "examples", "content",
+    "description",
+    "required",
+    "deprecated",
+    "allowEmptyValue",
+    "style",
+    "explode",
+    "allowReserved",
+    "schema",
+    "example",
+    "examples",
+    "content",
 ];
 const REQUEST_BODY_KEYS: &[&str] = &["description", "content", "required"];
 const MEDIA_TYPE_KEYS: &[&str] = &["schema", "example", "examples", "encoding"];
 const RESPONSE_KEYS: &[&str] = &["description", "headers", "content", "links"];
 const COMPONENTS_KEYS: &[&str] = &[
-    "schemas", "responses", "parameters", "examples", "requestBodies", "headers",
-    "securitySchemes", "links", "callbacks", "pathItems",
+    "schemas",
+    "responses",
+    "parameters",
+    "examples",
+    "requestBodies",
+    "headers",
+    "securitySchemes",
+    "links",
+    "callbacks",
+    "pathItems",
 ];
 /// Fields OpenAPI 3.2 added; accepted (with a warning where not yet understood) in 3.2 only.
 const V32_KEYS: &[(&str, &[&str])] = &[
     ("root", &["$self"]),
     ("pathItem", &["query", "additionalOperations"]),
-    ("mediaType", &["itemSchema", "itemEncoding", "prefixEncoding"]),
+    (
+        "mediaType",
+        &["itemSchema", "itemEncoding", "prefixEncoding"],
+    ),
     ("response", &["summary"]),
     ("components", &["mediaTypes"]),
 ];
@@ -59,6 +127,7 @@ pub(crate) struct Builder<'a> {
     op_ids: HashMap<String, String>,
     /// Security scheme names declared in components.
     scheme_names: Vec<String>,
+    cycles_reported: std::collections::HashSet<(usize, String)>,
 }
 
 fn str_of<'v>(v: &'v Value, key: &str) -> Option<&'v str> {
@@ -77,6 +146,7 @@ impl<'a> Builder<'a> {
             diags,
             op_ids: HashMap::new(),
             scheme_names: Vec::new(),
+            cycles_reported: std::collections::HashSet::new(),
         }
     }
 
@@ -112,23 +182,49 @@ impl<'a> Builder<'a> {
             if v32.contains(&key.as_str()) {
                 if self.version == SpecVersion::OpenApi32 {
                     if !V32_UNDERSTOOD.contains(&key.as_str()) {
-                        found.push((key.clone(), "is OpenAPI 3.2 and not yet understood by mockgen; ignored".to_owned()));
+                        found.push((
+                            key.clone(),
+                            "is OpenAPI 3.2 and not yet understood by mockgen; ignored".to_owned(),
+                        ));
                     }
                 } else {
                     found.push((key.clone(), "is an OpenAPI 3.2 field; this document declares an older version, so it is ignored".to_owned()));
                 }
                 continue;
             }
-            found.push((key.clone(), format!("is not a field of {}; ignored", article(kind))));
+            found.push((
+                key.clone(),
+                format!("is not a field of {}; ignored", article(kind)),
+            ));
         }
         for (key, why) in found {
-            self.warn("unknown-field", doc, &format!("{ptr}/{}", escape(&key)), format!("`{key}` {why}"));
+            self.warn(
+                "unknown-field",
+                doc,
+                &format!("{ptr}/{}", escape(&key)),
+                format!("`{key}` {why}"),
+            );
         }
     }
 
-    /// Follow `$ref`s of a structural object.
+    /// Follow `$ref`s of a structural object; a cycle is reported (a missing target is
+    /// reported by the reference check).
     fn deref(&mut self, doc: usize, ptr: &str) -> Option<(usize, String, &'a Value)> {
-        self.bundle.deref(doc, ptr)
+        match self.bundle.deref_checked(doc, ptr) {
+            Ok(found) => Some(found),
+            Err(true) => {
+                if self.cycles_reported.insert((doc, ptr.to_owned())) {
+                    self.err(
+                        "ref-cycle",
+                        doc,
+                        &format!("{ptr}/$ref"),
+                        "this `$ref` leads back to itself through other references: nothing to read".to_owned(),
+                    );
+                }
+                None
+            }
+            Err(false) => None,
+        }
     }
 
     pub fn build(mut self) -> Spec {
@@ -161,7 +257,12 @@ impl<'a> Builder<'a> {
                     }
                     let ptr = format!("/paths/{}", escape(path));
                     if !path.starts_with('/') {
-                        self.err("path-invalid", 0, &ptr, format!("path `{path}` must start with `/`"));
+                        self.err(
+                            "path-invalid",
+                            0,
+                            &ptr,
+                            format!("path `{path}` must start with `/`"),
+                        );
                         continue;
                     }
                     let normal = normalise_template(path);
@@ -176,10 +277,21 @@ impl<'a> Builder<'a> {
                     operations.extend(self.path_item(0, &ptr, path, false));
                 }
             }
-            Some(_) => self.err("paths-invalid", 0, "/paths", "`paths` must be an object".into()),
+            Some(_) => self.err(
+                "paths-invalid",
+                0,
+                "/paths",
+                "`paths` must be an object".into(),
+            ),
             None => {
-                if self.version != SpecVersion::OpenApi31 && self.version != SpecVersion::OpenApi32 {
-                    self.warn("paths-missing", 0, "", "the document has no `paths`: nothing to serve".into());
+                if self.version != SpecVersion::OpenApi31 && self.version != SpecVersion::OpenApi32
+                {
+                    self.warn(
+                        "paths-missing",
+                        0,
+                        "",
+                        "the document has no `paths`: nothing to serve".into(),
+                    );
                 }
             }
         }
@@ -213,10 +325,20 @@ impl<'a> Builder<'a> {
                     other => other.to_string(),
                 });
                 if title.is_none() {
-                    self.warn("info-title-missing", 0, "/info", "`info.title` is missing".into());
+                    self.warn(
+                        "info-title-missing",
+                        0,
+                        "/info",
+                        "`info.title` is missing".into(),
+                    );
                 }
                 if version.is_none() {
-                    self.warn("info-version-missing", 0, "/info", "`info.version` is missing".into());
+                    self.warn(
+                        "info-version-missing",
+                        0,
+                        "/info",
+                        "`info.version` is missing".into(),
+                    );
                 }
                 Info {
                     title: title.unwrap_or_default().to_owned(),
@@ -225,7 +347,12 @@ impl<'a> Builder<'a> {
                 }
             }
             _ => {
-                self.warn("info-missing", 0, "", "the document has no `info` object".into());
+                self.warn(
+                    "info-missing",
+                    0,
+                    "",
+                    "the document has no `info` object".into(),
+                );
                 Info::default()
             }
         }
@@ -243,7 +370,12 @@ impl<'a> Builder<'a> {
                 continue;
             };
             let mut variables = IndexMap::new();
-            for (name, var) in s.get("variables").and_then(Value::as_object).into_iter().flatten() {
+            for (name, var) in s
+                .get("variables")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+            {
                 let default = match var.get("default") {
                     Some(Value::String(d)) => d.clone(),
                     Some(other) => other.to_string(),
@@ -260,9 +392,20 @@ impl<'a> Builder<'a> {
                 let enum_values = var
                     .get("enum")
                     .and_then(Value::as_array)
-                    .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(Value::as_str)
+                            .map(str::to_owned)
+                            .collect()
+                    })
                     .unwrap_or_default();
-                variables.insert(name.clone(), ServerVariable { default, enum_values });
+                variables.insert(
+                    name.clone(),
+                    ServerVariable {
+                        default,
+                        enum_values,
+                    },
+                );
             }
             for name in template_names(url) {
                 if !variables.contains_key(&name) {
@@ -285,21 +428,30 @@ impl<'a> Builder<'a> {
 
     fn security_schemes(&mut self, root: &Value) -> IndexMap<String, SecurityScheme> {
         let mut out = IndexMap::new();
-        let Some(map) = root.pointer("/components/securitySchemes").and_then(Value::as_object) else {
+        let Some(map) = root
+            .pointer("/components/securitySchemes")
+            .and_then(Value::as_object)
+        else {
             return out;
         };
         for (name, _) in map {
             self.scheme_names.push(name.clone());
             let ptr = format!("/components/securitySchemes/{}", escape(name));
-            let Some((doc, at, s)) = self.deref(0, &ptr) else { continue };
+            let Some((doc, at, s)) = self.deref(0, &ptr) else {
+                continue;
+            };
             let kind = str_of(s, "type");
             let scheme = match kind {
                 Some("apiKey") => {
                     let location = str_of(s, "in").and_then(ParamIn::parse);
                     match (str_of(s, "name"), location) {
-                        (Some(n), Some(l @ (ParamIn::Header | ParamIn::Query | ParamIn::Cookie))) => {
-                            Some(SecurityScheme::ApiKey { name: n.to_owned(), location: l })
-                        }
+                        (
+                            Some(n),
+                            Some(l @ (ParamIn::Header | ParamIn::Query | ParamIn::Cookie)),
+                        ) => Some(SecurityScheme::ApiKey {
+                            name: n.to_owned(),
+                            location: l,
+                        }),
                         _ => {
                             self.err("security-scheme-invalid", doc, &at, format!("apiKey scheme `{name}` needs `name` and `in` (header, query or cookie)"));
                             None
@@ -312,7 +464,12 @@ impl<'a> Builder<'a> {
                         bearer_format: str_of(s, "bearerFormat").map(str::to_owned),
                     }),
                     None => {
-                        self.err("security-scheme-invalid", doc, &at, format!("http scheme `{name}` needs `scheme` (basic, bearer…)"));
+                        self.err(
+                            "security-scheme-invalid",
+                            doc,
+                            &at,
+                            format!("http scheme `{name}` needs `scheme` (basic, bearer…)"),
+                        );
                         None
                     }
                 },
@@ -328,7 +485,10 @@ impl<'a> Builder<'a> {
                         "security-scheme-invalid",
                         doc,
                         &format!("{at}/type"),
-                        format!("security scheme `{name}` has unknown type {}", other.map_or("(none)".to_owned(), |t| format!("`{t}`"))),
+                        format!(
+                            "security scheme `{name}` has unknown type {}",
+                            other.map_or("(none)".to_owned(), |t| format!("`{t}`"))
+                        ),
                     );
                     None
                 }
@@ -359,7 +519,12 @@ impl<'a> Builder<'a> {
                 }
                 let scopes = scopes
                     .as_array()
-                    .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(Value::as_str)
+                            .map(str::to_owned)
+                            .collect()
+                    })
                     .unwrap_or_default();
                 schemes.push((name.clone(), scopes));
             }
@@ -373,7 +538,12 @@ impl<'a> Builder<'a> {
             return Vec::new();
         };
         let Some(map) = item.as_object() else {
-            self.err("path-item-invalid", idoc, &iptr, "a path item must be an object".into());
+            self.err(
+                "path-item-invalid",
+                idoc,
+                &iptr,
+                "a path item must be an object".into(),
+            );
             return Vec::new();
         };
         self.stray_fields(idoc, &iptr, item, PATH_ITEM_KEYS, "pathItem");
@@ -383,7 +553,9 @@ impl<'a> Builder<'a> {
         let mut methods: Vec<(String, String)> = Vec::new(); // (method, pointer)
         for (key, _) in map {
             let lower = key.as_str();
-            if METHODS.contains(&lower) || (lower == "query" && self.version == SpecVersion::OpenApi32) {
+            if METHODS.contains(&lower)
+                || (lower == "query" && self.version == SpecVersion::OpenApi32)
+            {
                 methods.push((key.to_ascii_uppercase(), format!("{iptr}/{}", escape(key))));
             }
         }
@@ -391,11 +563,22 @@ impl<'a> Builder<'a> {
             && let Some(extra) = map.get("additionalOperations").and_then(Value::as_object)
         {
             for (m, _) in extra {
-                methods.push((m.to_ascii_uppercase(), format!("{iptr}/additionalOperations/{}", escape(m))));
+                methods.push((
+                    m.to_ascii_uppercase(),
+                    format!("{iptr}/additionalOperations/{}", escape(m)),
+                ));
             }
         }
         for (method, op_ptr) in methods {
-            if let Some(op) = self.operation(idoc, &op_ptr, &method, path, &shared, &path_servers, webhook) {
+            if let Some(op) = self.operation(
+                idoc,
+                &op_ptr,
+                &method,
+                path,
+                &shared,
+                &path_servers,
+                webhook,
+            ) {
                 ops.push(op);
             }
         }
@@ -416,14 +599,22 @@ impl<'a> Builder<'a> {
         let bundle = self.bundle;
         let op = bundle.values.get(doc)?.pointer(ptr)?;
         if !op.is_object() {
-            self.err("operation-invalid", doc, ptr, format!("operation `{method} {path}` must be an object"));
+            self.err(
+                "operation-invalid",
+                doc,
+                ptr,
+                format!("operation `{method} {path}` must be an object"),
+            );
             return None;
         }
         self.stray_fields(doc, ptr, op, OPERATION_KEYS, "operation");
         let own = self.parameters(doc, &format!("{ptr}/parameters"), op.get("parameters"));
         let mut parameters: Vec<Parameter> = shared
             .iter()
-            .filter(|s| !own.iter().any(|o| o.name == s.name && o.location == s.location))
+            .filter(|s| {
+                !own.iter()
+                    .any(|o| o.name == s.name && o.location == s.location)
+            })
             .cloned()
             .collect();
         parameters.extend(own);
@@ -442,7 +633,8 @@ impl<'a> Builder<'a> {
                         format!("operationId `{id}` is already used by the operation at {first}"),
                     );
                 } else {
-                    self.op_ids.insert(id.to_owned(), format!("{method} {path}"));
+                    self.op_ids
+                        .insert(id.to_owned(), format!("{method} {path}"));
                 }
                 let _ = here;
                 (id.to_owned(), false)
@@ -462,13 +654,23 @@ impl<'a> Builder<'a> {
             );
         }
         let responses = match op.get("responses") {
-            Some(Value::Object(map)) if !map.is_empty() => self.responses(doc, &format!("{ptr}/responses"), map),
+            Some(Value::Object(map)) if !map.is_empty() => {
+                self.responses(doc, &format!("{ptr}/responses"), map)
+            }
             _ => {
                 let (sev, note) = match self.version {
-                    SpecVersion::OpenApi31 | SpecVersion::OpenApi32 => (Severity::Warning, "; mockgen will answer 204"),
+                    SpecVersion::OpenApi31 | SpecVersion::OpenApi32 => {
+                        (Severity::Warning, "; mockgen will answer 204")
+                    }
                     _ => (Severity::Error, ""),
                 };
-                self.diag(sev, "responses-missing", doc, ptr, format!("operation `{method} {path}` declares no responses{note}"));
+                self.diag(
+                    sev,
+                    "responses-missing",
+                    doc,
+                    ptr,
+                    format!("operation `{method} {path}` declares no responses{note}"),
+                );
                 Vec::new()
             }
         };
@@ -480,9 +682,16 @@ impl<'a> Builder<'a> {
             servers = path_servers.to_vec();
         }
         let mut callbacks = Vec::new();
-        for (name, _) in op.get("callbacks").and_then(Value::as_object).into_iter().flatten() {
+        for (name, _) in op
+            .get("callbacks")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
             let cptr = format!("{ptr}/callbacks/{}", escape(name));
-            let Some((cdoc, cptr, cb)) = self.deref(doc, &cptr) else { continue };
+            let Some((cdoc, cptr, cb)) = self.deref(doc, &cptr) else {
+                continue;
+            };
             let mut cops = Vec::new();
             for (expr, _) in cb.as_object().into_iter().flatten() {
                 if expr.starts_with("x-") {
@@ -490,7 +699,10 @@ impl<'a> Builder<'a> {
                 }
                 cops.extend(self.path_item(cdoc, &format!("{cptr}/{}", escape(expr)), expr, true));
             }
-            callbacks.push(Callback { name: name.clone(), operations: cops });
+            callbacks.push(Callback {
+                name: name.clone(),
+                operations: cops,
+            });
         }
         Some(Operation {
             id,
@@ -502,7 +714,12 @@ impl<'a> Builder<'a> {
             tags: op
                 .get("tags")
                 .and_then(Value::as_array)
-                .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned)
+                        .collect()
+                })
                 .unwrap_or_default(),
             parameters,
             request_body,
@@ -517,7 +734,10 @@ impl<'a> Builder<'a> {
     fn check_path_params(&mut self, doc: usize, ptr: &str, path: &str, params: &[Parameter]) {
         let names = template_names(path);
         for name in &names {
-            if !params.iter().any(|p| p.location == ParamIn::Path && &p.name == name) {
+            if !params
+                .iter()
+                .any(|p| p.location == ParamIn::Path && &p.name == name)
+            {
                 self.err(
                     "path-param-undeclared",
                     doc,
@@ -532,7 +752,10 @@ impl<'a> Builder<'a> {
                     "path-param-not-in-template",
                     p.loc.doc,
                     &p.loc.pointer,
-                    format!("path parameter `{}` does not appear in the path `{path}`", p.name),
+                    format!(
+                        "path parameter `{}` does not appear in the path `{path}`",
+                        p.name
+                    ),
                 );
             }
         }
@@ -542,18 +765,30 @@ impl<'a> Builder<'a> {
         let mut out: Vec<Parameter> = Vec::new();
         let Some(list) = v else { return out };
         let Some(list) = list.as_array() else {
-            self.err("parameters-invalid", doc, ptr, "`parameters` must be a list".into());
+            self.err(
+                "parameters-invalid",
+                doc,
+                ptr,
+                "`parameters` must be a list".into(),
+            );
             return out;
         };
         for i in 0..list.len() {
             let at = format!("{ptr}/{i}");
             if let Some(p) = self.parameter(doc, &at) {
-                if out.iter().any(|o| o.name == p.name && o.location == p.location) {
+                if out
+                    .iter()
+                    .any(|o| o.name == p.name && o.location == p.location)
+                {
                     self.err(
                         "parameter-duplicate",
                         doc,
                         &at,
-                        format!("parameter `{}` in {:?} is declared twice", p.name, p.location).to_lowercase(),
+                        format!(
+                            "{} parameter `{}` is declared twice",
+                            location_name(p.location),
+                            p.name
+                        ),
                     );
                     continue;
                 }
@@ -566,25 +801,42 @@ impl<'a> Builder<'a> {
     fn parameter(&mut self, doc: usize, ptr: &str) -> Option<Parameter> {
         let (pdoc, pptr, p) = self.deref(doc, ptr)?;
         if !p.is_object() {
-            self.err("parameter-invalid", pdoc, &pptr, "a parameter must be an object".into());
+            self.err(
+                "parameter-invalid",
+                pdoc,
+                &pptr,
+                "a parameter must be an object".into(),
+            );
             return None;
         }
         self.stray_fields(pdoc, &pptr, p, PARAMETER_KEYS, "parameter");
         let Some(name) = str_of(p, "name") else {
-            self.err("parameter-name-missing", pdoc, &pptr, "parameter has no `name`".into());
+            self.err(
+                "parameter-name-missing",
+                pdoc,
+                &pptr,
+                "parameter has no `name`".into(),
+            );
             return None;
         };
         let location = match str_of(p, "in") {
             Some(s) => match ParamIn::parse(s) {
                 Some(ParamIn::Querystring) if self.version != SpecVersion::OpenApi32 => {
-                    self.err("parameter-in-invalid", pdoc, &format!("{pptr}/in"), format!("parameter `{name}`: `in: querystring` needs OpenAPI 3.2"));
+                    self.err(
+                        "parameter-in-invalid",
+                        pdoc,
+                        &format!("{pptr}/in"),
+                        format!("parameter `{name}`: `in: querystring` needs OpenAPI 3.2"),
+                    );
                     return None;
                 }
                 Some(l) => l,
                 None => {
                     let hint = match s {
                         "body" => "; Swagger 2.0 `in: body` is `requestBody` in OpenAPI 3",
-                        "formData" => "; Swagger 2.0 `in: formData` is a form `requestBody` in OpenAPI 3",
+                        "formData" => {
+                            "; Swagger 2.0 `in: formData` is a form `requestBody` in OpenAPI 3"
+                        }
                         _ => "",
                     };
                     self.err(
@@ -597,7 +849,12 @@ impl<'a> Builder<'a> {
                 }
             },
             None => {
-                self.err("parameter-in-missing", pdoc, &pptr, format!("parameter `{name}` has no `in`"));
+                self.err(
+                    "parameter-in-missing",
+                    pdoc,
+                    &pptr,
+                    format!("parameter `{name}` has no `in`"),
+                );
                 return None;
             }
         };
@@ -615,7 +872,12 @@ impl<'a> Builder<'a> {
             Some(s) => match Style::parse(s) {
                 Some(st) => st,
                 None => {
-                    self.err("parameter-style-invalid", pdoc, &format!("{pptr}/style"), format!("parameter `{name}` has unknown style `{s}`"));
+                    self.err(
+                        "parameter-style-invalid",
+                        pdoc,
+                        &format!("{pptr}/style"),
+                        format!("parameter `{name}` has unknown style `{s}`"),
+                    );
                     Style::default_for(location)
                 }
             },
@@ -623,7 +885,12 @@ impl<'a> Builder<'a> {
         };
         let allowed = match location {
             ParamIn::Path => &[Style::Simple, Style::Label, Style::Matrix][..],
-            ParamIn::Query => &[Style::Form, Style::SpaceDelimited, Style::PipeDelimited, Style::DeepObject][..],
+            ParamIn::Query => &[
+                Style::Form,
+                Style::SpaceDelimited,
+                Style::PipeDelimited,
+                Style::DeepObject,
+            ][..],
             ParamIn::Header => &[Style::Simple][..],
             ParamIn::Cookie => &[Style::Form, Style::Cookie][..],
             ParamIn::Querystring => &[Style::Form][..],
@@ -633,25 +900,48 @@ impl<'a> Builder<'a> {
                 "parameter-style-location",
                 pdoc,
                 &format!("{pptr}/style"),
-                format!("style {style:?} is not defined for {location:?} parameters; using it anyway").to_lowercase(),
+                format!(
+                    "style `{}` is not defined for {} parameters; using it anyway",
+                    style_name(style),
+                    location_name(location)
+                ),
             );
         }
         let explode = bool_of(p, "explode").unwrap_or(matches!(style, Style::Form | Style::Cookie));
-        let schema = p.get("schema").map(|_| Loc::new(pdoc, format!("{pptr}/schema")));
+        let schema = p
+            .get("schema")
+            .map(|_| Loc::new(pdoc, format!("{pptr}/schema")));
         let content = match p.get("content") {
             Some(Value::Object(map)) => {
                 if map.len() != 1 {
-                    self.err("parameter-content-invalid", pdoc, &format!("{pptr}/content"), format!("parameter `{name}`: `content` must hold exactly one media type"));
+                    self.err(
+                        "parameter-content-invalid",
+                        pdoc,
+                        &format!("{pptr}/content"),
+                        format!("parameter `{name}`: `content` must hold exactly one media type"),
+                    );
                 }
                 self.content(pdoc, &format!("{pptr}/content"), map)
             }
             _ => Vec::new(),
         };
         if schema.is_some() && !content.is_empty() {
-            self.err("parameter-schema-and-content", pdoc, &pptr, format!("parameter `{name}` has both `schema` and `content`; use one"));
+            self.err(
+                "parameter-schema-and-content",
+                pdoc,
+                &pptr,
+                format!("parameter `{name}` has both `schema` and `content`; use one"),
+            );
         }
         if schema.is_none() && content.is_empty() {
-            self.warn("parameter-schema-missing", pdoc, &pptr, format!("parameter `{name}` has neither `schema` nor `content`: any value is accepted"));
+            self.warn(
+                "parameter-schema-missing",
+                pdoc,
+                &pptr,
+                format!(
+                    "parameter `{name}` has neither `schema` nor `content`: any value is accepted"
+                ),
+            );
         }
         let examples = self.examples(pdoc, &pptr, p);
         Some(Parameter {
@@ -684,9 +974,16 @@ impl<'a> Builder<'a> {
         if let Some(map) = v.get("examples").and_then(Value::as_object) {
             for (name, _) in map {
                 let at = format!("{ptr}/examples/{}", escape(name));
-                let Some((edoc, eptr, ex)) = self.deref(doc, &at) else { continue };
+                let Some((edoc, eptr, ex)) = self.deref(doc, &at) else {
+                    continue;
+                };
                 if ex.get("value").is_some() && ex.get("externalValue").is_some() {
-                    self.err("example-value-and-external", edoc, &eptr, format!("example `{name}` has both `value` and `externalValue`"));
+                    self.err(
+                        "example-value-and-external",
+                        edoc,
+                        &eptr,
+                        format!("example `{name}` has both `value` and `externalValue`"),
+                    );
                 }
                 out.push(Example {
                     name: Some(name.clone()),
@@ -710,12 +1007,25 @@ impl<'a> Builder<'a> {
                 } else {
                     (Severity::Error, "")
                 };
-                self.diag(sev, "media-type-invalid", doc, &at, format!("`{mt}` is not a media type (type/subtype){how}"));
+                self.diag(
+                    sev,
+                    "media-type-invalid",
+                    doc,
+                    &at,
+                    format!("`{mt}` is not a media type (type/subtype){how}"),
+                );
             }
-            let Some((mdoc, mptr, media)) = self.deref(doc, &at) else { continue };
+            let Some((mdoc, mptr, media)) = self.deref(doc, &at) else {
+                continue;
+            };
             self.stray_fields(mdoc, &mptr, media, MEDIA_TYPE_KEYS, "mediaType");
             let mut encoding = IndexMap::new();
-            for (prop, e) in media.get("encoding").and_then(Value::as_object).into_iter().flatten() {
+            for (prop, e) in media
+                .get("encoding")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+            {
                 let eptr = format!("{mptr}/encoding/{}", escape(prop));
                 let headers = self.headers(mdoc, &format!("{eptr}/headers"), e.get("headers"));
                 encoding.insert(
@@ -729,9 +1039,17 @@ impl<'a> Builder<'a> {
                 );
             }
             out.push(MediaType {
-                media_type: if mt == "*" { "*/*".to_owned() } else { mt.clone() },
-                schema: media.get("schema").map(|_| Loc::new(mdoc, format!("{mptr}/schema"))),
-                item_schema: media.get("itemSchema").map(|_| Loc::new(mdoc, format!("{mptr}/itemSchema"))),
+                media_type: if mt == "*" {
+                    "*/*".to_owned()
+                } else {
+                    mt.clone()
+                },
+                schema: media
+                    .get("schema")
+                    .map(|_| Loc::new(mdoc, format!("{mptr}/schema"))),
+                item_schema: media
+                    .get("itemSchema")
+                    .map(|_| Loc::new(mdoc, format!("{mptr}/itemSchema"))),
                 examples: self.examples(mdoc, &mptr, media),
                 encoding,
                 loc: Loc::new(mdoc, mptr),
@@ -746,7 +1064,12 @@ impl<'a> Builder<'a> {
         let content = match b.get("content") {
             Some(Value::Object(map)) => self.content(bdoc, &format!("{bptr}/content"), map),
             _ => {
-                self.err("request-body-content-missing", bdoc, &bptr, "request body has no `content`".into());
+                self.err(
+                    "request-body-content-missing",
+                    bdoc,
+                    &bptr,
+                    "request body has no `content`".into(),
+                );
                 Vec::new()
             }
         };
@@ -765,18 +1088,38 @@ impl<'a> Builder<'a> {
             }
             let at = format!("{ptr}/{}", escape(key));
             let Some(status) = StatusKey::parse(key) else {
-                self.err("response-status-invalid", doc, &at, format!("`{key}` is not a status code, a range like `2XX`, or `default`"));
+                self.err(
+                    "response-status-invalid",
+                    doc,
+                    &at,
+                    format!("`{key}` is not a status code, a range like `2XX`, or `default`"),
+                );
                 continue;
             };
             if matches!(status, StatusKey::Range(_)) && key.contains('x') {
-                self.warn("response-status-lowercase", doc, &at, format!("status range `{key}` should be written `{}`", key.to_ascii_uppercase()));
+                self.warn(
+                    "response-status-lowercase",
+                    doc,
+                    &at,
+                    format!(
+                        "status range `{key}` should be written `{}`",
+                        key.to_ascii_uppercase()
+                    ),
+                );
             }
-            let Some((rdoc, rptr, r)) = self.deref(doc, &at) else { continue };
+            let Some((rdoc, rptr, r)) = self.deref(doc, &at) else {
+                continue;
+            };
             self.stray_fields(rdoc, &rptr, r, RESPONSE_KEYS, "response");
             let description = match str_of(r, "description") {
                 Some(d) => d.to_owned(),
                 None => {
-                    self.warn("response-description-missing", rdoc, &rptr, format!("response `{key}` has no `description`"));
+                    self.warn(
+                        "response-description-missing",
+                        rdoc,
+                        &rptr,
+                        format!("response `{key}` has no `description`"),
+                    );
                     String::new()
                 }
             };
@@ -800,7 +1143,9 @@ impl<'a> Builder<'a> {
         let mut out = Vec::new();
         for (name, _) in v.and_then(Value::as_object).into_iter().flatten() {
             let at = format!("{ptr}/{}", escape(name));
-            let Some((hdoc, hptr, h)) = self.deref(doc, &at) else { continue };
+            let Some((hdoc, hptr, h)) = self.deref(doc, &at) else {
+                continue;
+            };
             self.stray_fields(hdoc, &hptr, h, HEADER_KEYS, "header");
             let content = match h.get("content").and_then(Value::as_object) {
                 Some(map) => self.content(hdoc, &format!("{hptr}/content"), map),
@@ -809,13 +1154,38 @@ impl<'a> Builder<'a> {
             out.push(Header {
                 name: name.clone(),
                 required: bool_of(h, "required").unwrap_or(false),
-                schema: h.get("schema").map(|_| Loc::new(hdoc, format!("{hptr}/schema"))),
+                schema: h
+                    .get("schema")
+                    .map(|_| Loc::new(hdoc, format!("{hptr}/schema"))),
                 content,
                 examples: self.examples(hdoc, &hptr, h),
                 loc: Loc::new(hdoc, hptr),
             });
         }
         out
+    }
+}
+
+fn location_name(l: ParamIn) -> &'static str {
+    match l {
+        ParamIn::Path => "path",
+        ParamIn::Query => "query",
+        ParamIn::Header => "header",
+        ParamIn::Cookie => "cookie",
+        ParamIn::Querystring => "querystring",
+    }
+}
+
+fn style_name(s: Style) -> &'static str {
+    match s {
+        Style::Simple => "simple",
+        Style::Form => "form",
+        Style::Label => "label",
+        Style::Matrix => "matrix",
+        Style::SpaceDelimited => "spaceDelimited",
+        Style::PipeDelimited => "pipeDelimited",
+        Style::DeepObject => "deepObject",
+        Style::Cookie => "cookie",
     }
 }
 

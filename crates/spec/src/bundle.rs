@@ -149,6 +149,30 @@ pub fn fragment_pointer(fragment: &str) -> Option<String> {
     }
 }
 
+/// Keywords whose *value* is what a finding is about (see [`Bundle::locate`]).
+const VALUE_KEYWORDS: &[&str] = &[
+    "$ref",
+    "in",
+    "style",
+    "type",
+    "url",
+    "openapi",
+    "swagger",
+    "operationId",
+    "name",
+    "required",
+    "collectionFormat",
+    "pattern",
+    "format",
+    "example",
+    "value",
+    "default",
+    "explode",
+    "scheme",
+    "enum",
+    "const",
+];
+
 /// How the walker reads the keys of the object it is in.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Ctx {
@@ -248,7 +272,11 @@ fn walk_refs(
                 let len = pointer.len();
                 pointer.push('/');
                 pointer.push_str(&i.to_string());
-                let child_ctx = if ctx == Ctx::Names { Ctx::Keywords } else { ctx };
+                let child_ctx = if ctx == Ctx::Names {
+                    Ctx::Keywords
+                } else {
+                    ctx
+                };
                 walk_refs(child, child_ctx, pointer, f, depth + 1);
                 pointer.truncate(len);
             }
@@ -316,19 +344,17 @@ impl Bundle {
                 }
                 let base = bundle.files[index].name.clone();
                 let target = match resolver.fetch(&base, file) {
-                    Ok(fetched) => {
-                        match bundle.files.iter().position(|f| f.name == fetched.name) {
-                            Some(existing) => Some(existing),
-                            None => Some(bundle.push_file(fetched.name, fetched.text, diags)),
-                        }
-                    }
+                    Ok(fetched) => match bundle.files.iter().position(|f| f.name == fetched.name) {
+                        Some(existing) => Some(existing),
+                        None => Some(bundle.push_file(fetched.name, fetched.text, diags)),
+                    },
                     Err(why) => {
                         let d = bundle.diag_at(
                             Severity::Error,
                             "ref-file-unreadable",
                             index,
                             &format!("{at}/$ref"),
-                            format!("cannot read `{file}` referenced from here: {why}"),
+                            format!("`{file}` referenced here cannot be loaded: {why}"),
                         );
                         diags.push(d);
                         None
@@ -376,7 +402,10 @@ impl Bundle {
                         "multiple-documents",
                         index,
                         "",
-                        format!("the file holds {} YAML documents; only the first is read", extra + 1),
+                        format!(
+                            "the file holds {} YAML documents; only the first is read",
+                            extra + 1
+                        ),
                     );
                     diags.push(d);
                 }
@@ -433,10 +462,25 @@ impl Bundle {
     }
 
     /// Span, line and column of an original pointer in a file (nearest existing ancestor).
+    ///
+    /// A finding about a whole entry (a path, an operation, a response, an unknown field…)
+    /// points at the entry's key; one about a scalar keyword (`$ref`, `in`, `style`, an
+    /// example…) or an array element points at the value.
     pub fn locate(&self, file: usize, original: &str) -> (Option<Span>, usize, usize) {
         match self.files.get(file).and_then(|f| f.document.as_ref()) {
             Some(doc) => {
-                let span = doc.nearest_span(original);
+                let last = original.rsplit('/').next().unwrap_or_default();
+                // Array elements have no key span and fall back to the value.
+                // So are the values of a Swagger 2.0 `examples` map (media type → example).
+                let parent = original.rsplit('/').nth(1).unwrap_or_default();
+                let at_value =
+                    original.is_empty() || VALUE_KEYWORDS.contains(&last) || parent == "examples";
+                let span = if at_value {
+                    doc.nearest_span(original)
+                } else {
+                    doc.key_span(original)
+                        .unwrap_or_else(|| doc.nearest_span(original))
+                };
                 let loc = doc.location(span.start);
                 (Some(span), loc.line, loc.column)
             }
@@ -458,20 +502,38 @@ impl Bundle {
     }
 
     /// Follow `$ref` chains from `(doc, pointer)` to the object that holds no `$ref` (structural
-    /// objects: parameters, responses…). Gives up after 32 hops (a cycle).
+    /// objects: parameters, responses…).
     pub fn deref<'a>(&'a self, doc: usize, pointer: &str) -> Option<(usize, String, &'a Value)> {
+        self.deref_checked(doc, pointer).ok()
+    }
+
+    /// [`Bundle::deref`], telling a cycle (`Err(true)`) from a missing target (`Err(false)`,
+    /// reported elsewhere).
+    pub fn deref_checked<'a>(
+        &'a self,
+        doc: usize,
+        pointer: &str,
+    ) -> Result<(usize, String, &'a Value), bool> {
         let mut here = (doc, pointer.to_owned());
-        for _ in 0..32 {
-            let value = self.values.get(here.0)?.pointer(&here.1)?;
+        let mut visited: Vec<(usize, String)> = Vec::new();
+        loop {
+            let value = self
+                .values
+                .get(here.0)
+                .and_then(|v| v.pointer(&here.1))
+                .ok_or(false)?;
             match value.get("$ref").and_then(Value::as_str) {
                 Some(r) => {
-                    let (d, p, _) = self.resolve(here.0, r)?;
+                    if visited.contains(&here) || visited.len() > 64 {
+                        return Err(true);
+                    }
+                    visited.push(here.clone());
+                    let (d, p, _) = self.resolve(here.0, r).ok_or(false)?;
                     here = (d, p);
                 }
-                None => return Some((here.0, here.1, value)),
+                None => return Ok((here.0, here.1, value)),
             }
         }
-        None
     }
 }
 
@@ -482,8 +544,14 @@ mod tests {
     #[test]
     fn parses_refs() {
         assert_eq!(parse_ref("#/a/b"), RefTarget::Local("/a/b"));
-        assert_eq!(parse_ref("mockgen:///doc/3#/x"), RefTarget::Bundled(3, "/x"));
-        assert_eq!(parse_ref("common.yaml#/Pet"), RefTarget::File("common.yaml", "/Pet"));
+        assert_eq!(
+            parse_ref("mockgen:///doc/3#/x"),
+            RefTarget::Bundled(3, "/x")
+        );
+        assert_eq!(
+            parse_ref("common.yaml#/Pet"),
+            RefTarget::File("common.yaml", "/Pet")
+        );
         assert_eq!(parse_ref("common.yaml"), RefTarget::File("common.yaml", ""));
         assert_eq!(
             parse_ref("HTTPS://example.com/a.json#/x"),
@@ -506,7 +574,10 @@ mod tests {
         let mut o = Origin::default();
         o.add("/components/schemas", "/definitions");
         o.add("/components", "/x");
-        assert_eq!(o.original("/components/schemas/Pet/type"), "/definitions/Pet/type");
+        assert_eq!(
+            o.original("/components/schemas/Pet/type"),
+            "/definitions/Pet/type"
+        );
         assert_eq!(o.original("/components/schemasX"), "/x/schemasX");
         assert_eq!(o.original("/paths"), "/paths");
     }

@@ -16,7 +16,9 @@ struct Collector {
 
 impl Collector {
     fn add(&mut self, schema: &Loc, view: View, value: Value, at: Loc, what: String) {
-        let slot = self.builder.slot(&doc_uri(schema.doc), &schema.pointer, view);
+        let slot = self
+            .builder
+            .slot(&doc_uri(schema.doc), &schema.pointer, view);
         self.cases.push(Case {
             slot,
             schema: schema.clone(),
@@ -29,7 +31,13 @@ impl Collector {
     fn examples(&mut self, schema: &Loc, view: View, examples: &[Example], ctx: &str) {
         for ex in examples {
             if let Some(v) = &ex.value {
-                self.add(schema, view, v.clone(), ex.loc.clone(), example_label(ex, ctx));
+                self.add(
+                    schema,
+                    view,
+                    v.clone(),
+                    ex.loc.clone(),
+                    example_label(ex, ctx),
+                );
             }
         }
     }
@@ -75,11 +83,11 @@ pub fn validate_examples(spec: &Spec, bundle: &Bundle, schema_roots: &[Loc]) -> 
         builder,
         cases: Vec::new(),
     };
-    let all_ops = spec
-        .operations
-        .iter()
-        .chain(spec.webhooks.iter())
-        .chain(spec.operations.iter().flat_map(|o| o.callbacks.iter().flat_map(|c| c.operations.iter())));
+    let all_ops = spec.operations.iter().chain(spec.webhooks.iter()).chain(
+        spec.operations
+            .iter()
+            .flat_map(|o| o.callbacks.iter().flat_map(|c| c.operations.iter())),
+    );
     for op in all_ops {
         let label = format!("{} {}", op.method, op.path);
         for p in &op.parameters {
@@ -93,12 +101,20 @@ pub fn validate_examples(spec: &Spec, bundle: &Bundle, schema_roots: &[Loc]) -> 
         }
         if let Some(body) = &op.request_body {
             for m in &body.content {
-                c.media(m, View::Request, &format!("request body `{}` of {label}", m.media_type));
+                c.media(
+                    m,
+                    View::Request,
+                    &format!("request body `{}` of {label}", m.media_type),
+                );
             }
         }
         for r in &op.responses {
             for m in &r.content {
-                c.media(m, View::Response, &format!("response {} `{}` of {label}", r.status, m.media_type));
+                c.media(
+                    m,
+                    View::Response,
+                    &format!("response {} `{}` of {label}", r.status, m.media_type),
+                );
             }
             for h in &r.headers {
                 let ctx = format!("header `{}` of response {} of {label}", h.name, r.status);
@@ -110,10 +126,30 @@ pub fn validate_examples(spec: &Spec, bundle: &Bundle, schema_roots: &[Loc]) -> 
     }
     // Schema-level `examples` and `default`, found by walking every schema tree once.
     let mut seen = std::collections::HashSet::new();
+    // Every distinct regex is compiled once on its own, so a broken one is reported where it
+    // is written, whether or not an example goes through its schema.
+    let mut pattern_slots: Vec<(Loc, String, SlotId)> = Vec::new();
+    let mut regexes: std::collections::HashMap<String, SlotId> = std::collections::HashMap::new();
     for root in schema_roots {
-        let Some(schema) = spec.get(root) else { continue };
+        let Some(schema) = spec.get(root) else {
+            continue;
+        };
         let mut found = Vec::new();
-        walk_schema(schema, &mut root.pointer.clone(), &mut found, 0);
+        let mut patterns = Vec::new();
+        walk_schema(
+            schema,
+            &mut root.pointer.clone(),
+            &mut found,
+            &mut patterns,
+            0,
+        );
+        for (ptr, regex) in patterns {
+            let slot = *regexes.entry(regex.clone()).or_insert_with(|| {
+                c.builder
+                    .inline_slot(serde_json::json!({ "pattern": regex }))
+            });
+            pattern_slots.push((Loc::new(root.doc, ptr), regex, slot));
+        }
         for (ptr, key, value, index) in found {
             if !seen.insert((root.doc, ptr.clone(), key, index)) {
                 continue;
@@ -123,7 +159,11 @@ pub fn validate_examples(spec: &Spec, bundle: &Bundle, schema_roots: &[Loc]) -> 
                 Some(i) => Loc::new(root.doc, format!("{ptr}/{key}/{i}")),
                 None => Loc::new(root.doc, format!("{ptr}/{key}")),
             };
-            let what = if key == "default" { "`default`" } else { "schema example" };
+            let what = if key == "default" {
+                "`default`"
+            } else {
+                "schema example"
+            };
             c.add(&loc, View::Neutral, value, at, what.to_owned());
         }
     }
@@ -132,7 +172,13 @@ pub fn validate_examples(spec: &Spec, bundle: &Bundle, schema_roots: &[Loc]) -> 
     let validator = match builder.build() {
         Ok(v) => v,
         Err(e) => {
-            return vec![bundle.diag_at(Severity::Error, "schema-invalid", 0, "", format!("schemas could not be compiled: {e}"))];
+            return vec![bundle.diag_at(
+                Severity::Error,
+                "schema-invalid",
+                0,
+                "",
+                format!("schemas could not be compiled: {e}"),
+            )];
         }
     };
     let mut diags = Vec::new();
@@ -140,8 +186,45 @@ pub fn validate_examples(spec: &Spec, bundle: &Bundle, schema_roots: &[Loc]) -> 
     // The same example can be reached twice (a path-level parameter shared by operations, a
     // Swagger 2.0 body schema copied under each media type): report each place once.
     let mut reported = std::collections::HashSet::new();
+    let mut bad_regexes: Vec<String> = Vec::new();
+    let mut pattern_seen = std::collections::HashSet::new();
+    for (at, regex, slot) in &pattern_slots {
+        if let Some((_, why)) = validator.broken_slots().iter().find(|(s, _)| s == slot) {
+            let original = bundle
+                .origins
+                .get(at.doc)
+                .map_or_else(|| at.pointer.clone(), |o| o.original(&at.pointer));
+            if !pattern_seen.insert((at.doc, original)) {
+                continue;
+            }
+            bad_regexes.push(regex.clone());
+            let mut d = bundle.diag_at(
+                Severity::Error,
+                "schema-invalid",
+                at.doc,
+                &at.pointer,
+                match why.lines().next().unwrap_or(why) {
+                    // The meta-schema's `format: regex` says only that; the regex itself is the news.
+                    detail if detail.contains("is not a \"regex\"") => {
+                        format!("`{regex}` is not a valid regular expression")
+                    }
+                    detail => format!("`{regex}` is not a valid regular expression: {detail}"),
+                },
+            );
+            d.help = Some("patterns use ECMA-262 regular expressions; escape literal brackets and parentheses".to_owned());
+            diags.push(d);
+        }
+    }
     for case in &cases {
-        if let Some((_, why)) = validator.broken_slots().iter().find(|(s, _)| *s == case.slot) {
+        if let Some((_, why)) = validator
+            .broken_slots()
+            .iter()
+            .find(|(s, _)| *s == case.slot)
+        {
+            // A schema broken by one of its regexes was reported at the regex already.
+            if bad_regexes.iter().any(|r| why.contains(r.as_str())) {
+                continue;
+            }
             if broken_reported.insert(case.schema.clone()) {
                 diags.push(bundle.diag_at(
                     Severity::Error,
@@ -161,7 +244,11 @@ pub fn validate_examples(spec: &Spec, bundle: &Bundle, schema_roots: &[Loc]) -> 
             .iter()
             .take(MAX_LISTED)
             .map(|v| {
-                let at = if v.instance_pointer.is_empty() { "(root)" } else { &v.instance_pointer };
+                let at = if v.instance_pointer.is_empty() {
+                    "(root)"
+                } else {
+                    &v.instance_pointer
+                };
                 format!("at {at}: {}", v.message)
             })
             .collect();
@@ -169,7 +256,10 @@ pub fn validate_examples(spec: &Spec, bundle: &Bundle, schema_roots: &[Loc]) -> 
             lines.push(format!("…and {} more", violations.len() - MAX_LISTED));
         }
         let at = example_pointer(bundle, &case.at);
-        let original = bundle.origins.get(case.at.doc).map_or_else(|| at.clone(), |o| o.original(&at));
+        let original = bundle
+            .origins
+            .get(case.at.doc)
+            .map_or_else(|| at.clone(), |o| o.original(&at));
         if !reported.insert((case.at.doc, original, lines.join("; "))) {
             continue;
         }
@@ -178,10 +268,24 @@ pub fn validate_examples(spec: &Spec, bundle: &Bundle, schema_roots: &[Loc]) -> 
             "example-invalid",
             case.at.doc,
             &at,
-            format!("{} does not match its schema: {}", case.what, lines.join("; ")),
+            format!(
+                "{} does not match its schema: {}",
+                case.what,
+                lines.join("; ")
+            ),
         );
-        let schema_orig = bundle.origins.get(case.schema.doc).map_or_else(|| case.schema.pointer.clone(), |o| o.original(&case.schema.pointer));
-        d.help = Some(format!("schema: {}#{}", bundle.files.get(case.schema.doc).map_or("", |f| f.name.as_str()), schema_orig));
+        let schema_orig = bundle.origins.get(case.schema.doc).map_or_else(
+            || case.schema.pointer.clone(),
+            |o| o.original(&case.schema.pointer),
+        );
+        d.help = Some(format!(
+            "schema: {}#{}",
+            bundle
+                .files
+                .get(case.schema.doc)
+                .map_or("", |f| f.name.as_str()),
+            schema_orig
+        ));
         diags.push(d);
     }
     diags.sort_by(|a, b| (a.file, a.line, a.column).cmp(&(b.file, b.line, b.column)));
@@ -192,7 +296,10 @@ pub fn validate_examples(spec: &Spec, bundle: &Bundle, schema_roots: &[Loc]) -> 
 /// keyword the user wrote.
 fn example_pointer(bundle: &Bundle, at: &Loc) -> String {
     if let Some(base) = at.pointer.strip_suffix("/examples/0") {
-        let original = bundle.origins.get(at.doc).map_or_else(|| base.to_owned(), |o| o.original(base));
+        let original = bundle
+            .origins
+            .get(at.doc)
+            .map_or_else(|| base.to_owned(), |o| o.original(base));
         let written = format!("{original}/example");
         if bundle
             .files
@@ -215,7 +322,12 @@ fn example_label(ex: &Example, ctx: &str) -> String {
 
 /// JSON and `+json` media types (and wildcards), whose examples are JSON values.
 pub fn is_json_like(media_type: &str) -> bool {
-    let essence = media_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let essence = media_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     essence == "application/json"
         || essence.ends_with("+json")
         || essence == "*/*"
@@ -225,28 +337,74 @@ pub fn is_json_like(media_type: &str) -> bool {
 
 /// Form bodies, whose examples may be written as objects or as the encoded text.
 pub fn is_form(media_type: &str) -> bool {
-    let essence = media_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let essence = media_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     essence == "application/x-www-form-urlencoded" || essence.starts_with("multipart/")
 }
 
 /// Keywords whose value is one subschema.
 const ONE: &[&str] = &[
-    "additionalProperties", "items", "not", "if", "then", "else", "contains", "propertyNames",
-    "unevaluatedProperties", "unevaluatedItems", "additionalItems", "contentSchema",
+    "additionalProperties",
+    "items",
+    "not",
+    "if",
+    "then",
+    "else",
+    "contains",
+    "propertyNames",
+    "unevaluatedProperties",
+    "unevaluatedItems",
+    "additionalItems",
+    "contentSchema",
 ];
 /// Keywords whose value is a list of subschemas.
 const LIST: &[&str] = &["allOf", "anyOf", "oneOf", "prefixItems"];
 /// Keywords whose value maps names to subschemas.
-const MAP: &[&str] = &["properties", "patternProperties", "$defs", "definitions", "dependentSchemas"];
+const MAP: &[&str] = &[
+    "properties",
+    "patternProperties",
+    "$defs",
+    "definitions",
+    "dependentSchemas",
+];
 
 type Found = (String, &'static str, Value, Option<usize>);
 
+/// A regular expression in a schema: `(pointer of the pattern or patternProperties key, regex)`.
+type Pattern = (String, String);
+
 /// Collect `examples[i]` and `default` of every subschema below `schema` (not through `$ref`).
-fn walk_schema(schema: &Value, ptr: &mut String, out: &mut Vec<Found>, depth: usize) {
+fn walk_schema(
+    schema: &Value,
+    ptr: &mut String,
+    out: &mut Vec<Found>,
+    patterns: &mut Vec<Pattern>,
+    depth: usize,
+) {
     if depth > 256 {
         return;
     }
-    let Some(map) = schema.as_object() else { return };
+    let Some(map) = schema.as_object() else {
+        return;
+    };
+    if let Some(Value::String(p)) = map.get("pattern") {
+        patterns.push((format!("{ptr}/pattern"), p.clone()));
+    }
+    for key in map
+        .get("patternProperties")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(|m| m.keys())
+    {
+        patterns.push((
+            format!("{ptr}/patternProperties/{}", escape(key)),
+            key.clone(),
+        ));
+    }
     if let Some(Value::Array(examples)) = map.get("examples") {
         for (i, e) in examples.iter().enumerate() {
             out.push((ptr.clone(), "examples", e.clone(), Some(i)));
@@ -261,17 +419,17 @@ fn walk_schema(schema: &Value, ptr: &mut String, out: &mut Vec<Found>, depth: us
         if ONE.contains(&k) {
             ptr.push('/');
             ptr.push_str(k);
-            walk_schema(child, ptr, out, depth + 1);
+            walk_schema(child, ptr, out, patterns, depth + 1);
         } else if LIST.contains(&k) {
             for (i, c) in child.as_array().into_iter().flatten().enumerate() {
                 ptr.push_str(&format!("/{k}/{i}"));
-                walk_schema(c, ptr, out, depth + 1);
+                walk_schema(c, ptr, out, patterns, depth + 1);
                 ptr.truncate(len);
             }
         } else if MAP.contains(&k) {
             for (name, c) in child.as_object().into_iter().flatten() {
                 ptr.push_str(&format!("/{k}/{}", escape(name)));
-                walk_schema(c, ptr, out, depth + 1);
+                walk_schema(c, ptr, out, patterns, depth + 1);
                 ptr.truncate(len);
             }
         }

@@ -87,8 +87,8 @@ fn detect_version(bundle: &Bundle, diags: &mut Vec<Diagnostic>) -> Option<SpecVe
     if bundle.files.first()?.document.is_none() {
         return None; // the syntax error is already reported
     }
-    let not_openapi = |diags: &mut Vec<Diagnostic>, msg: String| {
-        diags.push(bundle.diag_at(Severity::Error, "not-openapi", 0, "", msg));
+    let not_openapi = |diags: &mut Vec<Diagnostic>, at: &str, msg: String| {
+        diags.push(bundle.diag_at(Severity::Error, "not-openapi", 0, at, msg));
         None
     };
     let Some(map) = root.as_object() else {
@@ -97,10 +97,20 @@ fn detect_version(bundle: &Bundle, diags: &mut Vec<Diagnostic>) -> Option<SpecVe
             Value::Array(_) => "a list",
             _ => "a single value",
         };
-        return not_openapi(diags, format!("the document is {what}; an OpenAPI document is a mapping with an `openapi` or `swagger` field"));
+        return not_openapi(
+            diags,
+            "",
+            format!(
+                "the document is {what}; an OpenAPI document is a mapping with an `openapi` or `swagger` field"
+            ),
+        );
     };
     let version_value = map.get("openapi").or_else(|| map.get("swagger"));
-    let key = if map.contains_key("openapi") { "openapi" } else { "swagger" };
+    let key = if map.contains_key("openapi") {
+        "openapi"
+    } else {
+        "swagger"
+    };
     let text = match version_value {
         Some(Value::String(s)) => s.clone(),
         Some(Value::Number(n)) => {
@@ -109,13 +119,23 @@ fn detect_version(bundle: &Bundle, diags: &mut Vec<Diagnostic>) -> Option<SpecVe
                 "version-not-string",
                 0,
                 &format!("/{key}"),
-                format!("`{key}: {n}` should be a string (`\"{n}\"`): YAML reads it as a number"),
+                if is_yaml(bundle) {
+                    format!(
+                        "`{key}: {n}` should be a string (`\"{n}\"`): YAML reads it as a number"
+                    )
+                } else {
+                    format!("`\"{key}\": {n}` should be a string (`\"{n}\"`)")
+                },
             ));
             let s = n.to_string();
             if s == "3" { "3.0".to_owned() } else { s }
         }
         Some(_) => {
-            return not_openapi(diags, format!("`{key}` must be a version string like \"3.1.0\""));
+            return not_openapi(
+                diags,
+                &format!("/{key}"),
+                format!("`{key}` must be a version string like \"3.1.0\""),
+            );
         }
         None => {
             if map.contains_key("paths") {
@@ -128,14 +148,22 @@ fn detect_version(bundle: &Bundle, diags: &mut Vec<Diagnostic>) -> Option<SpecVe
                 ));
                 return Some(SpecVersion::OpenApi30);
             }
-            return not_openapi(diags, "no `openapi` or `swagger` field: this is not an OpenAPI document".to_owned());
+            return not_openapi(
+                diags,
+                "",
+                "no `openapi` or `swagger` field: this is not an OpenAPI document".to_owned(),
+            );
         }
     };
     let version = if key == "swagger" {
         if text == "2.0" || text == "2" {
             SpecVersion::Swagger20
         } else {
-            return not_openapi(diags, format!("`swagger: {text}` is not supported; only Swagger 2.0 is"));
+            return not_openapi(
+                diags,
+                "/swagger",
+                format!("`swagger: {text}` is not supported; only Swagger 2.0 is"),
+            );
         }
     } else if text.starts_with("3.0") {
         SpecVersion::OpenApi30
@@ -153,11 +181,27 @@ fn detect_version(bundle: &Bundle, diags: &mut Vec<Diagnostic>) -> Option<SpecVe
         ));
         SpecVersion::OpenApi32
     } else if text.starts_with('2') {
-        return not_openapi(diags, format!("`openapi: {text}`: Swagger 2.0 documents use `swagger: \"2.0\"`"));
+        return not_openapi(
+            diags,
+            "/openapi",
+            format!("`openapi: {text}`: Swagger 2.0 documents use `swagger: \"2.0\"`"),
+        );
     } else {
-        return not_openapi(diags, format!("OpenAPI version `{text}` is not supported (2.0, 3.0, 3.1 and 3.2 are)"));
+        return not_openapi(
+            diags,
+            "/openapi",
+            format!("OpenAPI version `{text}` is not supported (2.0, 3.0, 3.1 and 3.2 are)"),
+        );
     };
     Some(version)
+}
+
+fn is_yaml(bundle: &Bundle) -> bool {
+    bundle
+        .files
+        .first()
+        .and_then(|f| f.document.as_ref())
+        .is_some_and(|d| d.format == mockgen_source::Format::Yaml)
 }
 
 fn report_remote_refs(bundle: &mut Bundle, options: &LoadOptions, diags: &mut Vec<Diagnostic>) {
@@ -216,10 +260,21 @@ fn upgrade_swagger2(bundle: &mut Bundle, diags: &mut Vec<Diagnostic>) {
 }
 
 /// Translate every schema of the bundle to JSON Schema 2020-12 once. Returns the schema roots.
-fn translate_schemas(bundle: &mut Bundle, dialect: Dialect, diags: &mut Vec<Diagnostic>) -> Vec<Loc> {
+fn translate_schemas(
+    bundle: &mut Bundle,
+    dialect: Dialect,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Loc> {
     let mut queue: Vec<Loc> = Vec::new();
     for doc in 0..bundle.values.len() {
-        find_schema_roots(&bundle.values[doc], doc, &mut String::new(), false, &mut queue, 0);
+        find_schema_roots(
+            &bundle.values[doc],
+            doc,
+            &mut String::new(),
+            false,
+            &mut queue,
+            0,
+        );
     }
     let mut seen: HashSet<Loc> = HashSet::new();
     let mut roots = Vec::new();
@@ -227,7 +282,11 @@ fn translate_schemas(bundle: &mut Bundle, dialect: Dialect, diags: &mut Vec<Diag
         if !seen.insert(loc.clone()) {
             continue;
         }
-        let Some(schema) = bundle.values.get_mut(loc.doc).and_then(|v| v.pointer_mut(&loc.pointer)) else {
+        let Some(schema) = bundle
+            .values
+            .get_mut(loc.doc)
+            .and_then(|v| v.pointer_mut(&loc.pointer))
+        else {
             continue; // unresolved refs are reported by check_refs
         };
         let mut notes = Vec::new();
@@ -287,7 +346,10 @@ fn find_schema_roots(
             for (key, child) in map {
                 if !in_names
                     && (key.starts_with("x-")
-                        || matches!(key.as_str(), "example" | "examples" | "default" | "enum" | "const"))
+                        || matches!(
+                            key.as_str(),
+                            "example" | "examples" | "default" | "enum" | "const"
+                        ))
                 {
                     continue;
                 }
@@ -302,7 +364,10 @@ fn find_schema_roots(
                     && pointer == "/components/schemas"
                 {
                     for (name, _) in child.as_object().into_iter().flatten() {
-                        out.push(Loc::new(doc, format!("/components/schemas/{}", bundle::escape(name))));
+                        out.push(Loc::new(
+                            doc,
+                            format!("/components/schemas/{}", bundle::escape(name)),
+                        ));
                     }
                 } else if child.is_object() || child.is_array() {
                     let names = !in_names && bundle_name_map(key);
@@ -327,8 +392,18 @@ fn find_schema_roots(
 fn bundle_name_map(key: &str) -> bool {
     matches!(
         key,
-        "paths" | "callbacks" | "webhooks" | "parameters" | "responses" | "requestBodies" | "headers"
-            | "content" | "encoding" | "pathItems" | "links" | "securitySchemes"
+        "paths"
+            | "callbacks"
+            | "webhooks"
+            | "parameters"
+            | "responses"
+            | "requestBodies"
+            | "headers"
+            | "content"
+            | "encoding"
+            | "pathItems"
+            | "links"
+            | "securitySchemes"
     )
 }
 
@@ -337,7 +412,9 @@ fn check_refs(bundle: &mut Bundle, diags: &mut Vec<Diagnostic>) {
     for doc in 0..bundle.values.len() {
         let mut refs = Vec::new();
         let mut value = std::mem::take(&mut bundle.values[doc]);
-        for_each_ref(&mut value, &mut |r, at| refs.push((r.clone(), at.to_owned())));
+        for_each_ref(&mut value, &mut |r, at| {
+            refs.push((r.clone(), at.to_owned()))
+        });
         bundle.values[doc] = value;
         for (r, at) in refs {
             let (target_doc, fragment) = match parse_ref(&r) {
@@ -355,13 +432,27 @@ fn check_refs(bundle: &mut Bundle, diags: &mut Vec<Diagnostic>) {
                 ));
                 continue;
             };
-            if bundle.values.get(target_doc).and_then(|v| v.pointer(&pointer)).is_some() {
+            if bundle
+                .values
+                .get(target_doc)
+                .and_then(|v| v.pointer(&pointer))
+                .is_some()
+            {
                 continue;
             }
+            if bundle
+                .files
+                .get(target_doc)
+                .is_none_or(|f| f.document.is_none())
+            {
+                continue; // the file did not parse: its syntax error is the finding
+            }
+            // Show the pointer as the user wrote it (a 2.0 root has been rebuilt).
+            let written = bundle.origins[target_doc].original(&pointer);
             let shown = if target_doc == doc {
-                format!("#{pointer}")
+                format!("#{written}")
             } else {
-                format!("{}#{pointer}", bundle.files[target_doc].name)
+                format!("{}#{written}", bundle.files[target_doc].name)
             };
             let mut d = bundle.diag_at(
                 Severity::Error,
@@ -370,10 +461,26 @@ fn check_refs(bundle: &mut Bundle, diags: &mut Vec<Diagnostic>) {
                 &format!("{at}/$ref"),
                 format!("`$ref` target `{shown}` does not exist"),
             );
-            d.help = suggest(&bundle.values[target_doc], &pointer);
+            d.help = suggest(&bundle.values[target_doc], &pointer)
+                .map(|h| map_suggestion(&h, &bundle.origins[target_doc]));
             diags.push(d);
         }
     }
+}
+
+/// Rewrite the `#/…` pointers inside a suggestion to the document as written.
+fn map_suggestion(help: &str, origin: &bundle::Origin) -> String {
+    let mut out = String::new();
+    let mut rest = help;
+    while let Some(start) = rest.find("`#") {
+        out.push_str(&rest[..start + 2]);
+        let after = &rest[start + 2..];
+        let end = after.find('`').unwrap_or(after.len());
+        out.push_str(&origin.original(&after[..end]));
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// "did you mean": the closest existing key at the first missing step of a pointer.
@@ -393,11 +500,19 @@ fn suggest(root: &Value, pointer: &str) -> Option<String> {
                 None => {
                     let best = map
                         .keys()
-                        .map(|k| (edit_distance(&k.to_lowercase(), &unescaped.to_lowercase()), k))
+                        .map(|k| {
+                            (
+                                edit_distance(&k.to_lowercase(), &unescaped.to_lowercase()),
+                                k,
+                            )
+                        })
                         .filter(|(d, k)| *d <= 2.max(k.len() / 3))
                         .min();
                     return Some(match best {
                         Some((_, k)) => format!("did you mean `#{so_far}/{}`?", bundle::escape(k)),
+                        None if unescaped.is_empty() => format!(
+                            "`#{so_far}` has no empty key: a `/` inside a name must be written `~1` (and `~` as `~0`)"
+                        ),
                         None => format!("`#{so_far}` has no `{unescaped}`"),
                     });
                 }

@@ -318,8 +318,12 @@ pub enum SecurityScheme {
         bearer_format: Option<String>,
     },
     #[serde(rename = "oauth2")]
-    OAuth2 { flows: Value },
-    OpenIdConnect { url: String },
+    OAuth2 {
+        flows: Value,
+    },
+    OpenIdConnect {
+        url: String,
+    },
     #[serde(rename = "mutualTLS")]
     MutualTls,
 }

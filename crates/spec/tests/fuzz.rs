@@ -8,7 +8,9 @@ use serde_json::{Value, json};
 use std::path::Path;
 
 fn shared(name: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/specs").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/specs")
+        .join(name);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -33,7 +35,11 @@ fn load_everything(text: String) {
     }
     for d in &loaded.diagnostics {
         // Every diagnostic of a parsed document is located.
-        if loaded.files().get(d.file).is_some_and(|f| f.document.is_some()) {
+        if loaded
+            .files()
+            .get(d.file)
+            .is_some_and(|f| f.document.is_some())
+        {
             assert!(d.line > 0 && d.column > 0, "unlocated diagnostic {d:?}");
         }
     }
@@ -49,10 +55,35 @@ enum Edit {
 fn edit() -> impl Strategy<Value = Edit> {
     prop_oneof![
         (any::<usize>(), 1usize..40).prop_map(|(a, n)| Edit::Delete(a, n)),
-        (any::<usize>(), prop::sample::select(vec![
-            "{", "}", "[", "]", ":", ",", "\"", "'", "\n", "  ", "- ", "&a ", "*a", "<<: *a\n",
-            "$ref: '#/x'", "{\"$ref\":\"#\"}", "~1", "%7B", "null", "1e999", "\t", "\u{feff}", "é", "#",
-        ]))
+        (
+            any::<usize>(),
+            prop::sample::select(vec![
+                "{",
+                "}",
+                "[",
+                "]",
+                ":",
+                ",",
+                "\"",
+                "'",
+                "\n",
+                "  ",
+                "- ",
+                "&a ",
+                "*a",
+                "<<: *a\n",
+                "$ref: '#/x'",
+                "{\"$ref\":\"#\"}",
+                "~1",
+                "%7B",
+                "null",
+                "1e999",
+                "\t",
+                "\u{feff}",
+                "é",
+                "#",
+            ])
+        )
             .prop_map(|(a, s)| Edit::Insert(a, s.to_owned())),
         (any::<usize>(), 1usize..200).prop_map(|(a, n)| Edit::Duplicate(a, n)),
     ]
@@ -96,7 +127,11 @@ fn pointers(v: &Value, at: String, out: &mut Vec<String>) {
     match v {
         Value::Object(m) => {
             for (k, c) in m {
-                pointers(c, format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")), out);
+                pointers(
+                    c,
+                    format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")),
+                    out,
+                );
             }
         }
         Value::Array(a) => {

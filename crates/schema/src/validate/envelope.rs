@@ -82,7 +82,8 @@ impl<'a> Node<'a, Enveloped> for EnvNode<'a> {
     }
 
     fn string_length(&self) -> Option<u64> {
-        self.value().and_then(|v| Node::<SerdeJson>::string_length(&v))
+        self.value()
+            .and_then(|v| Node::<SerdeJson>::string_length(&v))
     }
 
     fn equals_value(&self, expected: &Value) -> bool {
@@ -187,7 +188,9 @@ impl<'a> Array<'a, Enveloped> for EnvArray<'a> {
     }
 
     fn elements(&self) -> Self::ElementsIter {
-        self.0.iter().map(EnvNode::Value as fn(&'a Value) -> EnvNode<'a>)
+        self.0
+            .iter()
+            .map(EnvNode::Value as fn(&'a Value) -> EnvNode<'a>)
     }
 
     fn is_unique(&self) -> bool {

@@ -170,7 +170,10 @@ impl ValidatorBuilder {
         let mut unusable: HashMap<usize, String> = HashMap::new();
         for (index, (_, doc)) in self.documents.iter().enumerate() {
             if pointer::depth_exceeds(doc, MAX_DOCUMENT_DEPTH) {
-                unusable.insert(index, format!("document nesting exceeds {MAX_DOCUMENT_DEPTH} levels"));
+                unusable.insert(
+                    index,
+                    format!("document nesting exceeds {MAX_DOCUMENT_DEPTH} levels"),
+                );
             }
         }
 
@@ -186,6 +189,13 @@ impl ValidatorBuilder {
         for ((index, view), doc) in &views.copies {
             resources.push((view_uri(*index, *view), Arc::clone(doc)));
         }
+        for (index, (_, doc)) in self.documents.iter().enumerate() {
+            if !unusable.contains_key(&index) {
+                resources.extend(
+                    embedded_resources(doc).filter(|(uri, _)| !self.by_uri.contains_key(uri)),
+                );
+            }
+        }
         let registry = prepare_registry(resources, &mut unusable, &self.by_uri);
 
         // The dispatcher entry of each slot that passes the cheap checks.
@@ -198,7 +208,9 @@ impl ValidatorBuilder {
             }
         }
 
-        let compiler = Compiler { registry: registry.as_ref() };
+        let compiler = Compiler {
+            registry: registry.as_ref(),
+        };
         let (compiled, failed) = compiler.compile_isolating(entries.iter().collect());
         let failed_set: HashSet<usize> = failed.iter().map(|(i, _)| *i).collect();
         broken.extend(
@@ -240,8 +252,8 @@ fn view_uri(document: usize, view: View) -> String {
 /// The request/response copies of documents that need one, keyed by (document, view).
 struct Views {
     copies: HashMap<(usize, View), Arc<Value>>,
-    /// `<view doc uri>#<pointer>` of every property schema a view replaced with `false`, to
-    /// explain the resulting violations.
+    /// `<view doc uri>#<pointer>` (not percent-encoded) of every `false` a view added, to
+    /// explain the violations it causes.
     hidden: HashMap<String, View>,
 }
 
@@ -255,11 +267,13 @@ impl Views {
             copies: HashMap::new(),
             hidden: HashMap::new(),
         };
-        let wanted = [View::Request, View::Response].into_iter().filter(|wanted| {
-            slots
-                .iter()
-                .any(|t| matches!(t, Target::Document { view, .. } if view == wanted))
-        });
+        let wanted = [View::Request, View::Response]
+            .into_iter()
+            .filter(|wanted| {
+                slots
+                    .iter()
+                    .any(|t| matches!(t, Target::Document { view, .. } if view == wanted))
+            });
         let by_uri: HashMap<&str, usize> = documents
             .iter()
             .enumerate()
@@ -272,8 +286,12 @@ impl Views {
                     continue;
                 }
                 let resolve = |reference: &str| resolve_ref(documents, &by_uri, doc, reference);
-                if let Some(copy) = view::document_view(doc, view, &resolve) {
-                    copies.insert(index, copy);
+                if let Some(viewed) = view::document_view(doc, view, &resolve) {
+                    let uri = view_uri(index, view);
+                    for at in viewed.hidden {
+                        views.hidden.insert(format!("{uri}#{at}"), view);
+                    }
+                    copies.insert(index, viewed.doc);
                 }
             }
             if copies.is_empty() {
@@ -308,10 +326,6 @@ impl Views {
                 }
             }
             for (index, copy) in copies {
-                let uri = view_uri(index, view);
-                for hidden in hidden_properties(&copy, &documents[index].1, &uri) {
-                    views.hidden.insert(hidden, view);
-                }
                 views.copies.insert((index, view), Arc::new(copy));
             }
         }
@@ -364,7 +378,9 @@ fn external_targets(doc: &Value, by_uri: &HashMap<&str, usize>, own: usize) -> H
             Value::Object(map) => {
                 for (key, child) in map {
                     if let (true, Value::String(reference)) = (key == "$ref", child) {
-                        let uri = reference.split_once('#').map_or(reference.as_str(), |(u, _)| u);
+                        let uri = reference
+                            .split_once('#')
+                            .map_or(reference.as_str(), |(u, _)| u);
                         if let Some(&i) = by_uri.get(uri)
                             && i != own
                         {
@@ -385,41 +401,77 @@ fn external_targets(doc: &Value, by_uri: &HashMap<&str, usize>, own: usize) -> H
 /// Point absolute refs to documents that have a view copy at that copy instead.
 fn redirect_refs(copy: &mut Value, viewed: &HashMap<&str, String>) {
     for_each_ref(copy, &mut |reference| {
-        let (uri, fragment) = reference.split_once('#').unwrap_or((reference.as_str(), ""));
+        let (uri, fragment) = reference
+            .split_once('#')
+            .unwrap_or((reference.as_str(), ""));
         if let Some(view) = viewed.get(uri) {
             *reference = format!("{view}#{fragment}");
         }
     });
 }
 
-/// `<uri>#<pointer>` of each member that is `false` in `copy` but was not in `original`
-/// (views only ever change property schemas to `false`).
-fn hidden_properties(copy: &Value, original: &Value, uri: &str) -> Vec<String> {
-    let mut hidden = Vec::new();
-    let mut stack: Vec<(&Value, &Value, String)> = vec![(copy, original, String::new())];
-    while let Some((new, old, at)) = stack.pop() {
-        match (new, old) {
-            (Value::Object(new), Value::Object(old)) => {
-                for (key, child) in new {
-                    let Some(before) = old.get(key) else { continue };
-                    if child == &Value::Bool(false) && before != &Value::Bool(false) {
-                        hidden.push(format!("{uri}#{}", pointer::join(&at, key)));
-                    } else if child.is_object() || child.is_array() {
-                        stack.push((child, before, pointer::join(&at, key)));
+/// Schemas with an absolute `$id` inside a document, as resources of their own.
+///
+/// jsonschema finds embedded resources by walking JSON Schema keywords from the document
+/// root, and an OpenAPI document's root is not a schema, so a component's `$id` would be
+/// unknown: `$ref`s to it fail, and `$ref`s inside it resolve against a base the registry
+/// lacks. Only the outermost `$id`s are taken; the registry indexes nested ones itself.
+/// These resources are the neutral schemas: a `$ref` by `$id` does not see views.
+fn embedded_resources(doc: &Value) -> impl Iterator<Item = (String, Arc<Value>)> {
+    let mut found = Vec::new();
+    let mut stack: Vec<(&Value, bool)> = vec![(doc, true)];
+    while let Some((node, is_root)) = stack.pop() {
+        match node {
+            Value::Object(map) => {
+                if let (false, Some(Value::String(id))) = (is_root, map.get("$id"))
+                    && id.contains(':')
+                {
+                    found.push((normalize_uri(id).to_owned(), Arc::new(node.clone())));
+                    continue;
+                }
+                for (key, child) in map {
+                    let data = matches!(
+                        key.as_str(),
+                        "enum" | "const" | "default" | "example" | "examples"
+                    );
+                    if !data && (child.is_object() || child.is_array()) {
+                        stack.push((child, false));
                     }
                 }
             }
-            (Value::Array(new), Value::Array(old)) => {
-                for (index, (child, before)) in new.iter().zip(old).enumerate() {
-                    if child.is_object() || child.is_array() {
-                        stack.push((child, before, pointer::join(&at, &index.to_string())));
-                    }
-                }
-            }
+            Value::Array(items) => stack.extend(items.iter().map(|item| (item, false))),
             _ => {}
         }
     }
-    hidden
+    found.into_iter()
+}
+
+/// The innermost schema with an absolute `$id` on the way to `pointer`, as (`$id`, pointer
+/// below it). jsonschema resolves a `$ref` inside such a schema against the document rather
+/// than the `$id` when it is entered through a document pointer, so slots below an `$id` are
+/// entered through the `$id` resource instead (see [`embedded_resources`]).
+fn innermost_id(doc: &Value, pointer: &str) -> Option<(String, String)> {
+    let mut node = doc;
+    let mut found = None;
+    let tokens: Vec<&str> = pointer.split('/').skip(1).collect();
+    for (depth, token) in tokens.iter().enumerate() {
+        let token = token.replace("~1", "/").replace("~0", "~");
+        node = match node {
+            Value::Object(map) => map.get(&token)?,
+            Value::Array(items) => items.get(token.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+        if let Some(Value::String(id)) = node.get("$id")
+            && id.contains(':')
+        {
+            let rest: String = tokens[depth + 1..]
+                .iter()
+                .map(|t| format!("/{t}"))
+                .collect();
+            found = Some((normalize_uri(id).to_owned(), rest));
+        }
+    }
+    found
 }
 
 /// A registry with every usable resource and the OAS dialects. A document the registry
@@ -434,7 +486,11 @@ fn prepare_registry(
         let pairs = resources
             .iter()
             .map(|(uri, doc)| (uri.clone(), Arc::clone(doc)))
-            .chain(OAS_DIALECTS.iter().map(|uri| ((*uri).to_owned(), Arc::new(dialect_meta_schema(uri)))));
+            .chain(
+                OAS_DIALECTS
+                    .iter()
+                    .map(|uri| ((*uri).to_owned(), Arc::new(dialect_meta_schema(uri)))),
+            );
         catch_unwind(AssertUnwindSafe(|| {
             Registry::new()
                 .draft(Draft::Draft202012)
@@ -493,7 +549,9 @@ fn entry_for(
     match target {
         Target::Inline(schema) => {
             if pointer::depth_exceeds(&schema, MAX_DOCUMENT_DEPTH) {
-                return Err(format!("schema nesting exceeds {MAX_DOCUMENT_DEPTH} levels"));
+                return Err(format!(
+                    "schema nesting exceeds {MAX_DOCUMENT_DEPTH} levels"
+                ));
             }
             Ok(schema)
         }
@@ -513,6 +571,10 @@ fn entry_for(
                 Some(_) => return Err(format!("`{uri}#{pointer}` is not a schema")),
                 None => return Err(format!("nothing at `{uri}#{pointer}`")),
             }
+            let (base, pointer) = match innermost_id(&documents[index].1, &pointer) {
+                Some((id, rest)) => (id, rest),
+                None => (base, pointer),
+            };
             Ok(json!({ "$ref": format!("{base}#{}", pointer::to_fragment(&pointer)) }))
         }
     }
@@ -604,7 +666,7 @@ fn is_base64(text: &str) -> bool {
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_'));
     let length = if padding > 0 {
-        padding <= 2 && text.len() % 4 == 0
+        padding <= 2 && text.len().is_multiple_of(4)
     } else {
         body.len() % 4 != 1
     };
@@ -617,7 +679,7 @@ pub struct Validator {
     /// Envelope key per slot; `None` for broken slots.
     keys: Vec<Option<Box<str>>>,
     broken: Vec<(SlotId, String)>,
-    /// Absolute locations of property schemas a view replaced with `false`, for messages.
+    /// Absolute locations of the `false` schemas views added, to explain their violations.
     hidden: HashMap<String, View>,
 }
 
@@ -663,6 +725,18 @@ impl Validator {
             .collect()
     }
 
+    /// The view that added the `false` schema an error comes from, if one did.
+    fn hidden_by_view(&self, error: &ValidationError<'_>, location: &str) -> Option<View> {
+        if self.hidden.is_empty() || error.kind().keyword() != "falseSchema" {
+            return None;
+        }
+        let (uri, fragment) = location.split_once('#')?;
+        let pointer = percent_encoding::percent_decode_str(fragment)
+            .decode_utf8()
+            .ok()?;
+        self.hidden.get(&format!("{uri}#{pointer}")).copied()
+    }
+
     /// Slots excluded because their schema could not be compiled, with the reason, in slot
     /// order.
     pub fn broken_slots(&self) -> &[(SlotId, String)] {
@@ -681,9 +755,11 @@ impl Validator {
         let schema_path = error.schema_path().as_str();
         // Errors inside inline slots are located in the dispatcher: drop `/properties/<key>`.
         let schema_pointer = match location {
-            Some(location) if location.starts_with(DISPATCH_URI) => strip_token(schema_path, "properties")
-                .and_then(|rest| strip_token(rest, key))
-                .unwrap_or(schema_path),
+            Some(location) if location.starts_with(DISPATCH_URI) => {
+                strip_token(schema_path, "properties")
+                    .and_then(|rest| strip_token(rest, key))
+                    .unwrap_or(schema_path)
+            }
             _ => schema_path,
         };
         let mut message = if is_small(error.instance()) {
@@ -692,7 +768,7 @@ impl Validator {
             // Large values make unreadable messages (and may echo a whole request body).
             error.masked().to_string()
         };
-        match location.and_then(|l| self.hidden.get(l)) {
+        match location.and_then(|l| self.hidden_by_view(error, l)) {
             Some(View::Request) => {
                 message.push_str(" (the property is readOnly: it must not be sent in a request)");
             }

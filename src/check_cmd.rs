@@ -104,9 +104,7 @@ fn add_example_findings(loaded: &mut Loaded) {
         let more =
             mockgen_spec::check::validate_examples(spec, &loaded.bundle, &loaded.schema_roots);
         loaded.diagnostics.extend(more);
-        loaded
-            .diagnostics
-            .sort_by(|a, b| (a.file, a.line, a.column).cmp(&(b.file, b.line, b.column)));
+        mockgen_spec::diag::sort(&mut loaded.diagnostics);
     }
 }
 

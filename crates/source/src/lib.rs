@@ -8,6 +8,7 @@
 //! let doc = mockgen_source::parse(&text)?;
 //! let span = doc.nearest_span("/paths/~1pets/get/responses/200");
 //! let at = doc.location(span.start); // 1-based line and column
+//! for warning in doc.warnings() { /* e.g. a JSON key given twice */ }
 //! ```
 
 mod json;
@@ -59,6 +60,34 @@ impl SyntaxError {
     }
 }
 
+/// Something worth telling the author of a document that was nevertheless loaded, such as a
+/// JSON key given twice (JSON parsers disagree on which value wins; mockgen, like serde_json,
+/// keeps the last one).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SourceWarning {
+    pub message: String,
+    /// Byte range the warning points at (for a duplicate key: the repeated key, quotes
+    /// included).
+    pub span: Span,
+    /// 1-based.
+    pub line: usize,
+    /// 1-based, in characters.
+    pub column: usize,
+    /// RFC 6901 pointer of the node concerned (for a duplicate key: the member, whose value is
+    /// the last one given).
+    pub pointer: String,
+}
+
+impl fmt::Display for SourceWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} at line {} column {}",
+            self.message, self.line, self.column
+        )
+    }
+}
+
 /// Spans of one node: its value and, for a mapping entry, its key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct NodeSpans {
@@ -69,6 +98,44 @@ pub(crate) struct NodeSpans {
 /// Pointer (RFC 6901, escaped) → spans.
 pub(crate) type SpanMap = HashMap<String, NodeSpans>;
 
+/// Where each node of a document is.
+#[derive(Clone, Debug)]
+enum Spans {
+    /// Compact tree scanned from the text on first use.
+    Json(json::JsonSpans),
+    /// Built while parsing: aliases and merge keys make YAML nodes appear at several
+    /// pointers, so YAML keeps a map.
+    Yaml(SpanMap),
+}
+
+impl Spans {
+    fn get(&self, text: &str, pointer: &str) -> Option<NodeSpans> {
+        match self {
+            Self::Json(index) => index.get(text, pointer),
+            Self::Yaml(map) => map.get(pointer).copied(),
+        }
+    }
+
+    /// Value span of the node at `pointer`, else of its nearest existing ancestor.
+    fn nearest(&self, text: &str, pointer: &str) -> Option<Span> {
+        match self {
+            Self::Json(index) => index.nearest(text, pointer),
+            Self::Yaml(map) => {
+                let mut current = pointer;
+                loop {
+                    if let Some(found) = map.get(current) {
+                        return Some(found.value);
+                    }
+                    match parent_pointer(current) {
+                        Some(parent) => current = parent,
+                        None => return map.get("").map(|root| root.value),
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// A parsed document: its value plus what is needed to locate any node of it in the text.
 #[derive(Clone)]
 pub struct Document {
@@ -78,9 +145,10 @@ pub struct Document {
     /// Where the JSON value starts (after a byte order mark).
     content_start: usize,
     /// Built while parsing YAML; built on first use for JSON, whose parse must stay fast.
-    spans: OnceLock<SpanMap>,
+    spans: OnceLock<Spans>,
     lines: OnceLock<LineIndex>,
     extra_documents: usize,
+    warnings: Vec<SourceWarning>,
 }
 
 /// Parse a JSON or YAML document.
@@ -93,6 +161,9 @@ pub struct Document {
 /// An empty document (or one with only comments) gives `Value::Null`; reporting it is up to
 /// the caller. Only the first document of a YAML stream is used, see
 /// [`Document::extra_documents`].
+///
+/// A key repeated within a JSON object is accepted, the last value winning as in serde_json,
+/// and reported by [`Document::warnings`]; in YAML it is a syntax error.
 pub fn parse(text: &str) -> Result<Document, SyntaxError> {
     let content_start = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let first = text[content_start..].trim_start_matches([' ', '\t', '\r', '\n']);
@@ -104,14 +175,19 @@ pub fn parse(text: &str) -> Result<Document, SyntaxError> {
         spans: OnceLock::new(),
         lines: OnceLock::new(),
         extra_documents: 0,
+        warnings: Vec::new(),
     };
     if first.starts_with(['{', '[']) {
-        document.value = json::parse(text, content_start)?;
+        let parsed = json::parse(text, content_start)?;
+        document.value = parsed.value;
+        if !parsed.objects_with_duplicates.is_empty() {
+            document.warn_duplicate_keys(&parsed.objects_with_duplicates);
+        }
     } else {
         let parsed = yaml::parse(text)?;
         document.format = Format::Yaml;
         document.value = parsed.value;
-        document.spans = OnceLock::from(parsed.spans);
+        document.spans = OnceLock::from(Spans::Yaml(parsed.spans));
         document.extra_documents = parsed.extra_documents;
     }
     Ok(document)
@@ -129,36 +205,35 @@ impl Document {
         self.extra_documents
     }
 
+    /// Problems that did not stop the document from loading, in text order: a JSON object
+    /// giving the same key twice (YAML forbids it: that is a [`SyntaxError`]).
+    pub fn warnings(&self) -> &[SourceWarning] {
+        &self.warnings
+    }
+
     /// Span of the node at this RFC 6901 JSON pointer (`""` = root, `"/paths/~1pets/get"`).
     /// For a mapping entry, the span of its VALUE.
     ///
     /// For YAML, nodes copied by an alias or a merge key point into the anchored definition
     /// (the aliased node itself points at the alias).
     pub fn span(&self, pointer: &str) -> Option<Span> {
-        self.spans().get(pointer).map(|spans| spans.value)
+        self.spans()
+            .get(&self.text, pointer)
+            .map(|spans| spans.value)
     }
 
     /// Span of the KEY of the mapping entry at `pointer`, if the node is a mapping entry.
     pub fn key_span(&self, pointer: &str) -> Option<Span> {
-        self.spans().get(pointer).and_then(|spans| spans.key)
+        self.spans()
+            .get(&self.text, pointer)
+            .and_then(|spans| spans.key)
     }
 
     /// Span of the node at `pointer`, else of its nearest existing ancestor, else of the root.
     pub fn nearest_span(&self, pointer: &str) -> Span {
-        let spans = self.spans();
-        let mut current = pointer;
-        loop {
-            if let Some(found) = spans.get(current) {
-                return found.value;
-            }
-            match parent_pointer(current) {
-                Some(parent) => current = parent,
-                None => break,
-            }
-        }
-        spans
-            .get("")
-            .map_or(Span::new(0, self.text.len()), |s| s.value)
+        self.spans()
+            .nearest(&self.text, pointer)
+            .unwrap_or(Span::new(0, self.text.len()))
     }
 
     /// 1-based line and column (in characters) of a byte offset; offsets past the end or
@@ -169,9 +244,31 @@ impl Document {
             .location(&self.text, byte_offset)
     }
 
-    fn spans(&self) -> &SpanMap {
+    fn spans(&self) -> &Spans {
         self.spans
-            .get_or_init(|| json::span_map(&self.text, self.content_start))
+            .get_or_init(|| Spans::Json(json::JsonSpans::build(&self.text, self.content_start)))
+    }
+
+    /// One warning per repeated key (the parse only counted them; finding them needs spans).
+    fn warn_duplicate_keys(&mut self, objects: &[json::ObjectOrdinal]) {
+        let Spans::Json(index) = self.spans() else {
+            return;
+        };
+        let duplicates = index.duplicate_keys(&self.text, objects);
+        let warnings = duplicates
+            .into_iter()
+            .map(|duplicate| {
+                let Location { line, column } = self.location(duplicate.span.start);
+                SourceWarning {
+                    message: format!("duplicate key `{}`; the last value is used", duplicate.key),
+                    span: duplicate.span,
+                    line,
+                    column,
+                    pointer: duplicate.pointer,
+                }
+            })
+            .collect();
+        self.warnings = warnings;
     }
 }
 
@@ -182,6 +279,7 @@ impl fmt::Debug for Document {
             .field("format", &self.format)
             .field("text_len", &self.text.len())
             .field("extra_documents", &self.extra_documents)
+            .field("warnings", &self.warnings.len())
             .field("spans_built", &self.spans.get().is_some())
             .finish_non_exhaustive()
     }
@@ -197,6 +295,7 @@ mod tests {
     fn document_is_send_sync_debug() {
         assert_send_sync::<Document>();
         assert_send_sync::<SyntaxError>();
+        assert_send_sync::<SourceWarning>();
     }
 
     #[test]

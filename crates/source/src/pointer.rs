@@ -1,5 +1,7 @@
 //! RFC 6901 JSON pointer helpers: the one addressing scheme every mockgen diagnostic uses.
 
+use std::borrow::Cow;
+
 /// Escape one reference token: `~` becomes `~0` and `/` becomes `~1`.
 pub fn escape_token(token: &str) -> String {
     let mut out = String::with_capacity(token.len());
@@ -36,6 +38,28 @@ pub fn unescape_token(token: &str) -> String {
         }
     }
     out
+}
+
+/// Strict [`unescape_token`] for lookups: `None` when a `~` is not followed by `0` or `1`, so
+/// that a malformed pointer finds nothing (an escaped pointer never contains such a `~`).
+pub(crate) fn unescape_token_strict(token: &str) -> Option<Cow<'_, str>> {
+    if !token.contains('~') {
+        return Some(Cow::Borrowed(token));
+    }
+    let mut out = String::with_capacity(token.len());
+    let mut chars = token.chars();
+    while let Some(c) = chars.next() {
+        if c != '~' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('0') => out.push('~'),
+            Some('1') => out.push('/'),
+            _ => return None,
+        }
+    }
+    Some(Cow::Owned(out))
 }
 
 /// The unescaped reference tokens of a pointer: `"/paths/~1pets/get"` gives
@@ -102,6 +126,15 @@ mod tests {
         assert_eq!(unescape_token("~01"), "~1");
         assert_eq!(unescape_token("~10"), "/0");
         assert_eq!(unescape_token("bad~2~"), "bad~2~");
+    }
+
+    #[test]
+    fn strict_unescape() {
+        assert_eq!(unescape_token_strict("plain").as_deref(), Some("plain"));
+        assert_eq!(unescape_token_strict("a~0b~1c").as_deref(), Some("a~b/c"));
+        assert_eq!(unescape_token_strict("~01").as_deref(), Some("~1"));
+        assert_eq!(unescape_token_strict("a~b"), None);
+        assert_eq!(unescape_token_strict("a~"), None);
     }
 
     #[test]

@@ -187,6 +187,7 @@ impl<'t> Builder<'t> {
 
     fn scan_error(&self, err: &ScanError) -> Failure {
         let offset = self.chars.byte(err.marker().index());
+        let offset = offending_tab(self.text, err.info(), offset).unwrap_or(offset);
         let span = char_span(self.text, offset);
         Failure {
             span,
@@ -655,6 +656,53 @@ impl<'t> Builder<'t> {
         }
         out.extend(merged.unwrap_or_default());
         out
+    }
+}
+
+/// For saphyr's errors about a tab, the offset of that tab when the error's marker is elsewhere.
+///
+/// A tab used as block indentation is reported after the white space that follows it (at the
+/// content of the line), a tab starting block scalar content at the `|`/`>` indicator, and a
+/// tab indenting a plain scalar's continuation line at the start of the scalar. Other tab
+/// errors already point at the tab.
+fn offending_tab(text: &str, message: &str, marker: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let first_tab_of_indentation = |line_start: usize| {
+        let indent = bytes
+            .get(line_start..)?
+            .iter()
+            .take_while(|&&b| b == b' ' || b == b'\t')
+            .count();
+        let tab = bytes[line_start..line_start + indent]
+            .iter()
+            .position(|&b| b == b'\t')?;
+        Some((line_start + tab, line_start + indent))
+    };
+    match message {
+        "tabs disallowed within this context (block indentation)" => {
+            // The marker follows the line's white space, which contains the tab.
+            let line_start = text.get(..marker)?.rfind('\n').map_or(0, |i| i + 1);
+            let (tab, _) = first_tab_of_indentation(line_start)?;
+            (tab < marker).then_some(tab)
+        }
+        "a block scalar content cannot start with a tab" => {
+            // The marker is on the indicator; the tab starts the next line.
+            let next_line = marker + text.get(marker..)?.find('\n')? + 1;
+            (bytes.get(next_line) == Some(&b'\t')).then_some(next_line)
+        }
+        "while scanning a plain scalar, found a tab" => {
+            // The first continuation line with a tab in its indentation and content after it.
+            let mut line_start = marker + text.get(marker..)?.find('\n')? + 1;
+            loop {
+                if let Some((tab, content)) = first_tab_of_indentation(line_start)
+                    && !matches!(bytes.get(content), None | Some(b'\n' | b'\r' | b'#'))
+                {
+                    return Some(tab);
+                }
+                line_start += text.get(line_start..)?.find('\n')? + 1;
+            }
+        }
+        _ => None,
     }
 }
 

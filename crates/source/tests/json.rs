@@ -161,6 +161,99 @@ fn duplicate_keys_keep_the_last_value_like_serde_json() {
 }
 
 #[test]
+fn duplicate_keys_are_warnings() {
+    // The same document as specs/err/json-duplicate-key.json, shortened.
+    let text = r#"{
+  "openapi": "3.0.3",
+  "paths": {
+    "/pets": {
+      "get": {"operationId": "listPets"}
+    },
+    "/pets": {
+      "post": {"operationId": "createPet"}
+    }
+  }
+}"#;
+    let doc = parse(text).expect("duplicates do not stop loading");
+    assert_eq!(
+        doc.value["paths"],
+        json!({"/pets": {"post": {"operationId": "createPet"}}})
+    );
+    let [warning] = doc.warnings() else {
+        panic!("one warning expected: {:?}", doc.warnings());
+    };
+    assert_eq!(
+        warning.message,
+        "duplicate key `/pets`; the last value is used"
+    );
+    assert_eq!((warning.line, warning.column), (7, 5));
+    assert_eq!(&text[warning.span.start..warning.span.end], r#""/pets""#);
+    assert_eq!(warning.pointer, "/paths/~1pets");
+    assert_eq!(
+        warning.to_string(),
+        "duplicate key `/pets`; the last value is used at line 7 column 5"
+    );
+    // Spans follow the value that was kept.
+    assert_eq!(doc.key_span("/paths/~1pets"), Some(warning.span));
+    assert!(at(&doc, "/paths/~1pets").contains("createPet"));
+    assert_eq!(doc.span("/paths/~1pets/get"), None);
+    assert_eq!(
+        doc.nearest_span("/paths/~1pets/get/operationId"),
+        doc.span("/paths/~1pets").expect("span")
+    );
+}
+
+#[test]
+fn every_repeated_key_is_a_warning_in_text_order() {
+    let text = "{\"a\": 1, \"b\": [{\"é\": 1, \"\\u00e9\": 2}], \"a\": 2,\n \"a\": {\"x~/\": 0, \"x~/\": {}}}";
+    let doc = parse(text).expect("valid JSON");
+    assert_eq!(doc.value, json!({"a": {"x~/": {}}, "b": [{"é": 2}]}));
+    let got: Vec<_> = doc
+        .warnings()
+        .iter()
+        .map(|w| (w.message.as_str(), w.pointer.as_str(), w.line, w.column))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("duplicate key `é`; the last value is used", "/b/0/é", 1, 25),
+            ("duplicate key `a`; the last value is used", "/a", 1, 40),
+            ("duplicate key `a`; the last value is used", "/a", 2, 2),
+            (
+                "duplicate key `x~/`; the last value is used",
+                "/a/x~0~1",
+                2,
+                18
+            ),
+        ]
+    );
+    assert_eq!(key_at(&doc, "/b/0/é"), r#""\u00e9""#);
+    assert_eq!(at(&doc, "/a/x~0~1"), "{}");
+}
+
+#[test]
+fn duplicate_key_after_a_byte_order_mark() {
+    let doc = parse("\u{feff}{\"a\":1,\"a\":2}").expect("valid JSON");
+    assert_eq!(doc.value, json!({"a": 2}));
+    let [warning] = doc.warnings() else {
+        panic!("one warning expected: {:?}", doc.warnings());
+    };
+    assert_eq!((warning.line, warning.column), (1, 8));
+    assert_eq!(warning.span, Span::new(10, 13));
+}
+
+#[test]
+fn no_warnings_without_duplicates() {
+    let doc = parse(SPEC).expect("valid JSON");
+    assert!(doc.warnings().is_empty());
+    let doc = parse("a: 1\n").expect("valid YAML");
+    assert!(doc.warnings().is_empty());
+    // Equal keys in different objects are not duplicates.
+    let doc = parse(r#"{"a": {"a": 1}, "b": [{"a": 1}, {"a": 2}]}"#).expect("valid JSON");
+    assert!(doc.warnings().is_empty());
+}
+
+#[test]
 fn scalar_roots() {
     let doc = parse("[]").expect("valid JSON");
     assert_eq!(at(&doc, ""), "[]");

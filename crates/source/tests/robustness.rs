@@ -156,6 +156,15 @@ fn check(text: &str) {
                 assert!(span.end <= text.len());
             }
             let _ = doc.location(usize::MAX);
+            for warning in doc.warnings() {
+                let span = warning.span;
+                assert!(
+                    span.start < span.end && span.end <= text.len(),
+                    "{warning:?}"
+                );
+                assert!(text.is_char_boundary(span.start), "{warning:?}");
+                assert!(warning.line >= 1 && warning.column >= 1);
+            }
         }
         Err(err) => {
             assert!(
@@ -218,6 +227,9 @@ fn odd_inputs() {
         "{\"\\ud800\": 1}",
         "[\"\\ud800\"]",
         "{\"a\":1}\n",
+        // Duplicate keys, one inside a value that a later duplicate replaces.
+        "{\"a\":{\"n\":1,\"n\":{}},\"a\":3,\"a\":[]}",
+        "[{},{\"\":1,\"\":2}]",
         "   ",
     ];
     for text in inputs {

@@ -282,6 +282,77 @@ fn duplicate_keys() {
 }
 
 #[test]
+fn tab_indentation_errors_point_at_the_tab() {
+    let cases: &[(&str, &str, (usize, usize))] = &[
+        (
+            "openapi: 3.0.3\ninfo:\n\ttitle: Tab indented\n",
+            "tabs disallowed within this context (block indentation)",
+            (3, 1),
+        ),
+        (
+            "paths:\n\t/pets: {}\n",
+            "tabs disallowed within this context (block indentation)",
+            (2, 1),
+        ),
+        // After leading spaces, and with several tabs: the first tab.
+        (
+            "a:\n  b:\n  \t\tc: 1\n",
+            "tabs disallowed within this context (block indentation)",
+            (3, 3),
+        ),
+        (
+            "a:\n\t- 1\n",
+            "tabs disallowed within this context (block indentation)",
+            (2, 1),
+        ),
+        // Columns count characters.
+        (
+            "é😀:\n\t😀: 1\n",
+            "tabs disallowed within this context (block indentation)",
+            (2, 1),
+        ),
+        // saphyr reports these at the `|` and at the start of the scalar `1`.
+        (
+            "a: |\n\tx\n",
+            "a block scalar content cannot start with a tab",
+            (2, 1),
+        ),
+        (
+            "a:\n  b: 1\n\tc: 2\n",
+            "while scanning a plain scalar, found a tab",
+            (3, 1),
+        ),
+        (
+            "a:\n  - b\n\n  \t- c\n",
+            "while scanning a plain scalar, found a tab",
+            (4, 3),
+        ),
+        // Already at the tab.
+        (
+            "a: \"x\n\ty\"\n",
+            "tab cannot be used as indentation",
+            (2, 1),
+        ),
+    ];
+    for (text, message, (line, column)) in cases {
+        let err = parse(text).expect_err(text);
+        assert_eq!(&err.message, message, "{text:?}");
+        assert_eq!((err.line, err.column), (*line, *column), "{text:?}: {err}");
+        assert_eq!(&text[err.span.start..err.span.end], "\t", "{text:?}");
+    }
+    // Tabs that are not indentation are fine.
+    for text in [
+        "a:\n \tb: 1\n",
+        "- a\n-\tb\n",
+        "\ta: 1\n",
+        "a: [1,\n\t2]\n",
+        "a: 1\t# c\n",
+    ] {
+        parse(text).unwrap_or_else(|e| panic!("{text:?}: {e}"));
+    }
+}
+
+#[test]
 fn complex_keys_are_refused() {
     let err = parse("a: 1\n? [x, y]\n: z\n").expect_err("sequence key");
     assert_eq!(err.message, "complex mapping keys are not supported");

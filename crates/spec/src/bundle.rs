@@ -390,6 +390,19 @@ impl Bundle {
             Ok(mut doc) => {
                 let value = std::mem::take(&mut doc.value);
                 let extra = doc.extra_documents();
+                for w in doc.warnings() {
+                    diags.push(Diagnostic {
+                        severity: Severity::Warning,
+                        code: "duplicate-key",
+                        message: w.message.clone(),
+                        file: index,
+                        pointer: w.pointer.clone(),
+                        line: w.line,
+                        column: w.column,
+                        span: Some(w.span),
+                        help: None,
+                    });
+                }
                 self.files.push(SourceFile {
                     name,
                     document: Some(doc),

@@ -288,7 +288,7 @@ pub fn validate_examples(spec: &Spec, bundle: &Bundle, schema_roots: &[Loc]) -> 
         ));
         diags.push(d);
     }
-    diags.sort_by(|a, b| (a.file, a.line, a.column).cmp(&(b.file, b.line, b.column)));
+    crate::diag::sort(&mut diags);
     diags
 }
 

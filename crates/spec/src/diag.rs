@@ -35,6 +35,11 @@ pub struct Diagnostic {
     pub help: Option<String>,
 }
 
+/// Order findings as a reader meets them: by file, then line, then column (stable).
+pub fn sort(diags: &mut [Diagnostic]) {
+    diags.sort_by_key(|d| (d.file, d.line, d.column));
+}
+
 impl Diagnostic {
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error

@@ -73,7 +73,7 @@ pub fn load(name: &str, text: String, resolver: &dyn Resolver, options: &LoadOpt
         spec.documents = std::mem::take(&mut bundle.values);
         Some(spec)
     })();
-    diags.sort_by(|a, b| (a.file, a.line, a.column).cmp(&(b.file, b.line, b.column)));
+    crate::diag::sort(&mut diags);
     Loaded {
         spec,
         diagnostics: diags,
@@ -84,9 +84,8 @@ pub fn load(name: &str, text: String, resolver: &dyn Resolver, options: &LoadOpt
 
 fn detect_version(bundle: &Bundle, diags: &mut Vec<Diagnostic>) -> Option<SpecVersion> {
     let root = bundle.values.first()?;
-    if bundle.files.first()?.document.is_none() {
-        return None; // the syntax error is already reported
-    }
+    // A root that did not parse has its syntax error reported already.
+    bundle.files.first()?.document.as_ref()?;
     let not_openapi = |diags: &mut Vec<Diagnostic>, at: &str, msg: String| {
         diags.push(bundle.diag_at(Severity::Error, "not-openapi", 0, at, msg));
         None

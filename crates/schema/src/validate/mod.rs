@@ -7,6 +7,10 @@
 //! copied. Per-slot validators were measured at 18 GB on an 8 MB spec: every jsonschema
 //! validator compiles its whole `$ref` closure and nothing is shared between validators.
 //!
+//! Draft 2020-12 is forced for the dispatcher and every registered document, and the OAS
+//! dialect URIs (`$schema`, `jsonSchemaDialect`) are registered as plain 2020-12 meta-schemas,
+//! so nothing is ever fetched. Formats are asserted; unknown ones are ignored.
+//!
 //! jsonschema's types never leave this module: its minor versions break the API often.
 
 mod envelope;

@@ -470,6 +470,11 @@ fn deep_instances_do_not_overflow() {
     for _ in 0..150 {
         shallow = Value::Array(vec![shallow]);
     }
+    // Just under the limit, through a schema that does more per level than `List`.
+    let mut tree = json!({"value": "not an integer"});
+    for _ in 0..(MAX_INSTANCE_DEPTH - 1) / 2 {
+        tree = json!({"value": 1, "children": [tree]});
+    }
     // A tokio worker's stack is 2 MB.
     std::thread::Builder::new()
         .stack_size(2 << 20)
@@ -482,6 +487,8 @@ fn deep_instances_do_not_overflow() {
             }
             assert!(v2.is_valid(list, &shallow));
             assert!(v2.validate(list, &shallow).is_empty());
+            assert!(!v.is_valid(ids[0], &tree));
+            assert_eq!(v.validate(ids[0], &tree)[0].keyword, "type");
             // serde_json drops recursively; leak instead of overflowing in the test.
             std::mem::forget(deep);
         })

@@ -393,7 +393,7 @@ fn check_ok_document(rel: &str) -> Result<(), String> {
         let shown = if i == 0 {
             value.get("components").cloned().unwrap_or(Value::Null)
         } else {
-            value.clone()
+            Value::clone(value)
         };
         documents.insert(files.get(i).copied().unwrap_or("?").to_owned(), shown);
     }

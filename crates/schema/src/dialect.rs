@@ -23,14 +23,19 @@ pub struct Note {
     /// RFC 6901 pointer relative to the schema root given to [`to_2020_12`].
     pub pointer: String,
     pub message: String,
+    /// When the translation moved a subtree: `(from, to)`, both relative to the schema root.
+    /// Other `$ref`s that pointed into `from` must be rewritten to `to`.
+    pub moved: Option<(String, String)>,
 }
+
+/// Where a `$ref` sibling that cannot be applied as a keyword is kept (see `legacy_ref`).
+pub const IGNORED_SIBLINGS: &str = "x-mockgen-ignored";
 
 /// Schemas nested deeper than this are left untranslated (with a note) so hostile input cannot
 /// exhaust the stack; the validator refuses documents this deep anyway.
 pub const MAX_SCHEMA_DEPTH: usize = 512;
 
-/// Keywords kept next to a `$ref` in 3.0/2.0, where the spec says siblings are ignored: they
-/// are annotations only, so keeping them cannot change validation, and generators use them.
+/// Annotation keywords next to a `$ref`: harmless in every version, never worth a note.
 const REF_ANNOTATIONS: &[&str] = &[
     "description",
     "title",
@@ -40,6 +45,18 @@ const REF_ANNOTATIONS: &[&str] = &[
     "example",
     "examples",
 ];
+
+/// Whether a keyword's value has a shape JSON Schema accepts (only the shapes a bundler gets
+/// wrong are checked: lists of subschemas and maps of subschemas).
+fn keyword_shape_ok(key: &str, value: &Value) -> bool {
+    match key {
+        "allOf" | "anyOf" | "oneOf" | "prefixItems" | "required" | "enum" => value.is_array(),
+        "properties" | "patternProperties" | "$defs" | "dependentSchemas" | "dependentRequired" => {
+            value.is_object()
+        }
+        _ => true,
+    }
+}
 
 /// Keywords whose value is a map from names to subschemas.
 const SCHEMA_MAPS: &[&str] = &[
@@ -103,6 +120,7 @@ impl Context<'_> {
         self.notes.push(Note {
             pointer: self.pointer.clone(),
             message: message.into(),
+            moved: None,
         });
     }
 
@@ -110,6 +128,7 @@ impl Context<'_> {
         self.notes.push(Note {
             pointer: pointer::join(&self.pointer, keyword),
             message: message.into(),
+            moved: None,
         });
     }
 
@@ -131,8 +150,7 @@ impl Context<'_> {
         if map.contains_key("$ref") {
             self.rewrite_ref(map);
             if self.legacy() {
-                // 3.0/2.0 ignore everything next to `$ref`: nothing below it to recurse into.
-                return self.legacy_ref(map);
+                return self.legacy_ref(map, depth);
             }
         }
         if self.legacy() {
@@ -149,36 +167,64 @@ impl Context<'_> {
         }
     }
 
-    /// A 3.0/2.0 `{$ref, ...siblings}`: keep the reference and harmless annotations; a
-    /// `nullable: true` sibling (which users write although 3.0 ignores it) becomes
-    /// `anyOf: [{$ref}, {type: null}]`.
-    fn legacy_ref(&mut self, map: &mut Map<String, Value>) {
+    /// A 3.0/2.0 `{$ref, ...siblings}`. The spec says siblings are ignored, but they are kept
+    /// and applied (as 2020-12 and json-schema-ref-parser, hence Prism, do) with a note:
+    /// dropping them would break other `$ref`s that point into them (bundled specs do that,
+    /// e.g. `#/paths/…/schema/allOf/3/…`), and authors who write `required` or `type` there
+    /// mean it. A `nullable: true` sibling becomes `anyOf: [{$ref, …}, {type: null}]`.
+    fn legacy_ref(&mut self, map: &mut Map<String, Value>, depth: usize) {
         let nullable = self.take_nullable(map) == Some(true);
-        let mut kept = Map::new();
-        let mut dropped = Vec::new();
-        for (key, value) in std::mem::take(map) {
-            if key == "$ref" || REF_ANNOTATIONS.contains(&key.as_str()) || key.starts_with("x-") {
-                kept.insert(key, value);
-            } else {
-                dropped.push(key);
+        // A sibling that cannot be a keyword (`allOf` written as an object: a bundler artifact
+        // that 3.0 ignores) is kept under `x-mockgen-ignored`, where refs into it still resolve.
+        let misshapen: Vec<String> = map
+            .iter()
+            .filter(|(k, v)| !keyword_shape_ok(k, v))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for key in misshapen {
+            if let Some(value) = map.remove(&key) {
+                let ignored = map
+                    .entry(IGNORED_SIBLINGS.to_owned())
+                    .or_insert_with(|| Value::Object(Map::new()));
+                if let Value::Object(ignored) = ignored {
+                    ignored.insert(key.clone(), value);
+                }
+                let from = pointer::join(&self.pointer, &key);
+                let to = pointer::join(&pointer::join(&self.pointer, IGNORED_SIBLINGS), &key);
+                self.notes.push(Note {
+                    pointer: from.clone(),
+                    message: format!("`{key}` next to `$ref` is not a valid keyword here and is ignored (as OpenAPI 3.0 ignores `$ref` siblings)"),
+                    moved: Some((from, to)),
+                });
             }
         }
-        if !dropped.is_empty() {
+        let applied: Vec<String> = map
+            .keys()
+            .filter(|k| {
+                *k != "$ref" && !REF_ANNOTATIONS.contains(&k.as_str()) && !k.starts_with("x-")
+            })
+            .cloned()
+            .collect();
+        if !applied.is_empty() {
             self.note(format!(
-                "keywords next to `$ref` are ignored in this OpenAPI version; dropped: {}",
-                dropped.join(", ")
+                "keywords next to `$ref` are ignored by OpenAPI 3.0 and Swagger 2.0; mockgen applies them, as most tools do: {}",
+                applied.join(", ")
             ));
         }
-        self.example_to_examples(&mut kept);
+        self.legacy_keywords(map);
+        self.int_format_bounds(map);
+        self.children(map, depth);
         if nullable {
-            let reference = kept.remove("$ref").unwrap_or(Value::Null);
-            kept.insert(
-                "anyOf".to_owned(),
-                json!([{ "$ref": reference }, { "type": "null" }]),
-            );
+            // Validation keywords move into the first branch so that `null` stays valid.
+            let mut branch = Map::new();
+            for key in std::iter::once("$ref".to_owned()).chain(applied) {
+                if let Some(v) = map.remove(&key) {
+                    branch.insert(key, v);
+                }
+            }
+            map.insert("anyOf".to_owned(), json!([branch, { "type": "null" }]));
             self.note("`nullable` next to `$ref` translated to `anyOf: [$ref, {type: null}]`");
         }
-        *map = kept;
     }
 
     /// Remove `nullable` (3.0) and `x-nullable` (2.0) and return the boolean value. Both names
@@ -436,17 +482,22 @@ mod tests {
         assert_eq!(
             out,
             json!({"description": "d", "readOnly": true,
-                   "anyOf": [{"$ref": "#/components/schemas/Pet"}, {"type": "null"}]})
+                   "anyOf": [{"$ref": "#/components/schemas/Pet", "type": "object"}, {"type": "null"}]})
         );
         assert_eq!(notes.len(), 2, "{notes:?}");
     }
 
     #[test]
-    fn ref_siblings_dropped_in_legacy_kept_in_31() {
+    fn ref_siblings_kept_and_translated_in_legacy_untouched_in_31() {
         let input = json!({"$ref": "#/a", "type": "string", "title": "t", "example": 1, "x-k": 1});
         assert_eq!(
             oas30(input.clone()),
-            json!({"$ref": "#/a", "title": "t", "examples": [1], "x-k": 1})
+            json!({"$ref": "#/a", "type": "string", "title": "t", "examples": [1], "x-k": 1})
+        );
+        // Subschemas next to the `$ref` stay where other refs may point, translated.
+        assert_eq!(
+            oas30(json!({"$ref": "#/a", "allOf": [{"type": "string", "nullable": true}]})),
+            json!({"$ref": "#/a", "allOf": [{"type": ["string", "null"]}]})
         );
         assert_eq!(translate(input.clone(), Dialect::Oas31).0, input);
     }

@@ -64,9 +64,9 @@ const MAX_HOPS: usize = 16;
 #[derive(Clone, Debug, PartialEq)]
 pub struct DocumentView {
     pub doc: Value,
-    /// Pointers of the `false` schemas the view added (one per hidden property), so errors
-    /// they cause can be explained.
-    pub hidden: Vec<String>,
+    /// `(pointer of the added "not" keyword, property name)` for every hidden property, so
+    /// the errors they cause can be explained and placed on the property.
+    pub hidden: Vec<(String, String)>,
 }
 
 /// `doc` seen through `view`, or `None` when the view would be identical (callers then alias
@@ -104,11 +104,17 @@ pub fn document_view<'a>(
         let Some(Value::Object(schema)) = copy.pointer_mut(&at) else {
             continue;
         };
-        if let Some(Value::Object(properties)) = schema.get_mut("properties") {
-            for name in &edit.hide {
-                if let Some(property) = properties.get_mut(name) {
-                    let at = pointer::join(&pointer::join(&at, "properties"), name);
-                    hidden.push(reject(property, at));
+        if !edit.hide.is_empty() {
+            let all_of = schema
+                .entry("allOf")
+                .or_insert_with(|| Value::Array(Vec::new()));
+            // A non-array `allOf` is invalid already; the schema is reported broken elsewhere.
+            if let Value::Array(members) = all_of {
+                for name in &edit.hide {
+                    let index = members.len();
+                    members.push(serde_json::json!({ "not": { "required": [name] } }));
+                    let at = pointer::join(&pointer::join(&at, "allOf"), &index.to_string());
+                    hidden.push((pointer::join(&at, "not"), name.clone()));
                 }
             }
         }
@@ -119,29 +125,6 @@ pub fn document_view<'a>(
     Some(DocumentView { doc: copy, hidden })
 }
 
-/// Make the schema at `at` reject everything while keeping its subschemas where they are;
-/// returns the pointer of the `false` added.
-fn reject(schema: &mut Value, at: String) -> String {
-    let Value::Object(map) = schema else {
-        // A boolean (or a non-schema) has nothing below it to keep.
-        *schema = Value::Bool(false);
-        return at;
-    };
-    let all_of = map
-        .entry("allOf")
-        .or_insert_with(|| Value::Array(Vec::new()));
-    if !all_of.is_array() {
-        // Invalid already; make it the rejection.
-        *all_of = Value::Array(Vec::new());
-    }
-    let mut index = 0;
-    if let Value::Array(members) = all_of {
-        index = members.len();
-        members.push(Value::Bool(false));
-    }
-    pointer::join(&pointer::join(&at, "allOf"), &index.to_string())
-}
-
 /// Resolve a same-document reference (`#/json/pointer`, percent-encoded) inside `doc`.
 pub fn resolve_local<'a>(doc: &'a Value, reference: &str) -> Option<&'a Value> {
     pointer::resolve_fragment(doc, reference.strip_prefix('#')?)
@@ -149,7 +132,7 @@ pub fn resolve_local<'a>(doc: &'a Value, reference: &str) -> Option<&'a Value> {
 
 /// What to change in one schema object.
 struct Edit {
-    /// Properties whose schema must reject everything.
+    /// Properties that must not be present.
     hide: Vec<String>,
     /// Names removed from `required`.
     unrequire: HashSet<String>,
@@ -368,11 +351,11 @@ mod tests {
     }
 
     /// Whether the view made the schema reject everything.
-    fn rejects(schema: &Value) -> bool {
-        schema == &json!(false)
-            || schema["allOf"]
-                .as_array()
-                .is_some_and(|all| all.last() == Some(&json!(false)))
+    /// Does the object schema forbid property `name` (the view's `not: {required: [name]}`)?
+    fn forbids(object: &Value, name: &str) -> bool {
+        object["allOf"]
+            .as_array()
+            .is_some_and(|all| all.contains(&json!({"not": {"required": [name]}})))
     }
 
     fn pet_doc() -> Value {
@@ -405,16 +388,19 @@ mod tests {
         let view = view_of(&doc, View::Request).expect("has readOnly");
         let pet = &view["components"]["schemas"]["Pet"];
         assert_eq!(pet["required"], json!(["name", "secret"]));
+        // The property schema itself stays as written (other refs may point at it).
         assert_eq!(
             pet["properties"]["id"],
-            json!({"type": "integer", "readOnly": true, "allOf": [false]})
+            json!({"type": "integer", "readOnly": true})
         );
-        assert!(rejects(&pet["properties"]["ref_id"]));
+        assert!(forbids(pet, "id"));
+        assert!(forbids(pet, "ref_id"));
         assert_eq!(
             pet["properties"]["all_id"]["allOf"],
-            json!([{"$ref": "#/components/schemas/Id"}, false])
+            json!([{"$ref": "#/components/schemas/Id"}])
         );
-        assert!(!rejects(&pet["properties"]["secret"]));
+        assert!(forbids(pet, "all_id"));
+        assert!(!forbids(pet, "secret"));
         let media = &view["paths"]["/pets"]["post"]["requestBody"]["content"]["application/json"];
         assert_eq!(media["schema"]["required"], json!([]));
         // Examples are data, not schemas.
@@ -430,8 +416,8 @@ mod tests {
         let view = view_of(&doc, View::Response).expect("has writeOnly");
         let pet = &view["components"]["schemas"]["Pet"];
         assert_eq!(pet["required"], json!(["id", "name", "ref_id", "all_id"]));
-        assert!(rejects(&pet["properties"]["secret"]));
-        assert!(!rejects(&pet["properties"]["id"]));
+        assert!(forbids(pet, "secret"));
+        assert!(!forbids(pet, "id"));
     }
 
     #[test]
@@ -457,9 +443,7 @@ mod tests {
             view["components"]["schemas"]["New"]["required"],
             json!(["n"])
         );
-        assert!(rejects(
-            &view["components"]["schemas"]["Base"]["properties"]["id"]
-        ));
+        assert!(forbids(&view["components"]["schemas"]["Base"], "id"));
     }
 
     #[test]
@@ -473,10 +457,10 @@ mod tests {
             }}
         }}});
         let view = view_of(&doc, View::Request).expect("view");
-        let properties = &view["components"]["schemas"]["A"]["properties"];
-        assert!(rejects(&properties["id"]));
-        assert!(rejects(&properties["example"]));
-        assert!(!rejects(&properties["other"]));
+        let a = &view["components"]["schemas"]["A"];
+        assert!(forbids(a, "id"));
+        assert!(forbids(a, "example"));
+        assert!(!forbids(a, "other"));
     }
 
     #[test]
@@ -490,12 +474,21 @@ mod tests {
             view.doc.pointer("/A/properties/users/items"),
             Some(&json!({"type": "string"}))
         );
-        assert_eq!(view.hidden, ["/A/properties/users/allOf/0"]);
-        assert_eq!(view.doc.pointer(&view.hidden[0]), Some(&json!(false)));
-        // A boolean property schema has nothing to keep and simply becomes `false`.
+        assert_eq!(
+            view.hidden,
+            [("/A/allOf/0/not".to_owned(), "users".to_owned())]
+        );
+        assert_eq!(
+            view.doc.pointer(&view.hidden[0].0),
+            Some(&json!({"required": ["users"]}))
+        );
         let doc = json!({"properties": {"x": {"allOf": [true, {"readOnly": true}]}, "y": true}});
         let view = document_view(&doc, View::Request, &|r| resolve_local(&doc, r)).expect("view");
-        assert_eq!(view.hidden, ["/properties/x/allOf/2"]);
+        assert_eq!(view.hidden, [("/allOf/0/not".to_owned(), "x".to_owned())]);
+        assert_eq!(
+            view.doc.pointer("/properties/x"),
+            doc.pointer("/properties/x")
+        );
     }
 
     #[test]

@@ -28,10 +28,8 @@ fn translate(node: &mut Value, at: &str, dialect: Dialect, schemas: &mut Vec<Str
 #[test]
 fn real_specs_compile() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/specs");
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        eprintln!("skipped: {} not found", dir.display());
-        return;
-    };
+    // The real-world specs live next to the repository; their absence is a failure, not a skip.
+    let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
     let mut paths: Vec<_> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "json"))
@@ -67,8 +65,9 @@ fn real_specs_compile() {
             })
             .collect();
         let validator = builder.build().expect("build");
-        // dnd5eapi refers into a `$ref` sibling (`allOf` written as an object), which OAS 3.0
-        // ignores and the translation drops: a genuinely broken reference.
+        // dnd5eapi writes an `allOf` *object* next to a `$ref` and refers into it; the
+        // translation moves it under `x-mockgen-ignored` and the spec crate relocates those
+        // refs. This rough harness does not relocate, so that one reference breaks here.
         let expected_broken = usize::from(name.starts_with("dnd5eapi"));
         assert_eq!(
             validator.broken_slots().len(),

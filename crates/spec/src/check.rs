@@ -77,7 +77,7 @@ struct Case {
 pub fn validate_examples(spec: &Spec, bundle: &Bundle, schema_roots: &[Loc]) -> Vec<Diagnostic> {
     let mut builder = ValidatorBuilder::new();
     for (i, doc) in spec.documents.iter().enumerate() {
-        builder.add_document(&doc_uri(i), doc.clone());
+        builder.add_document(&doc_uri(i), std::sync::Arc::clone(doc));
     }
     let mut c = Collector {
         builder,

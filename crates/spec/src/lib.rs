@@ -67,10 +67,15 @@ pub fn load(name: &str, text: String, resolver: &dyn Resolver, options: &LoadOpt
             SpecVersion::OpenApi30 => Dialect::Oas30,
             SpecVersion::OpenApi31 | SpecVersion::OpenApi32 => Dialect::Oas31,
         };
-        schema_roots = translate_schemas(&mut bundle, dialect, &mut diags);
+        let (roots, moved) = translate_schemas(&mut bundle, dialect, &mut diags);
+        schema_roots = roots;
+        relocate_refs(&mut bundle, &moved);
         check_refs(&mut bundle, &mut diags);
         let mut spec = build::Builder::new(&bundle, version, &mut diags).build();
-        spec.documents = std::mem::take(&mut bundle.values);
+        spec.documents = std::mem::take(&mut bundle.values)
+            .into_iter()
+            .map(std::sync::Arc::new)
+            .collect();
         Some(spec)
     })();
     crate::diag::sort(&mut diags);
@@ -258,12 +263,14 @@ fn upgrade_swagger2(bundle: &mut Bundle, diags: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Translate every schema of the bundle to JSON Schema 2020-12 once. Returns the schema roots.
+/// Translate every schema of the bundle to JSON Schema 2020-12 once. Returns the schema roots
+/// and the subtrees the translation moved (`from` → `to`), whose incoming refs must follow.
 fn translate_schemas(
     bundle: &mut Bundle,
     dialect: Dialect,
     diags: &mut Vec<Diagnostic>,
-) -> Vec<Loc> {
+) -> (Vec<Loc>, Vec<(Loc, Loc)>) {
+    let mut moved = Vec::new();
     let mut queue: Vec<Loc> = Vec::new();
     for doc in 0..bundle.values.len() {
         find_schema_roots(
@@ -307,6 +314,12 @@ fn translate_schemas(
             &mut notes,
         );
         for note in notes {
+            if let Some((from, to)) = &note.moved {
+                moved.push((
+                    Loc::new(loc.doc, format!("{}{from}", loc.pointer)),
+                    Loc::new(loc.doc, format!("{}{to}", loc.pointer)),
+                ));
+            }
             diags.push(bundle.diag_at(
                 Severity::Warning,
                 "schema-translation",
@@ -324,7 +337,60 @@ fn translate_schemas(
         roots.push(loc);
     }
     roots.sort_by(|a, b| (a.doc, &a.pointer).cmp(&(b.doc, &b.pointer)));
-    roots
+    (roots, moved)
+}
+
+/// Characters a JSON pointer must not carry raw inside a URI fragment.
+const FRAGMENT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'<')
+    .add(b'>')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'|')
+    .add(b'\\')
+    .add(b'^')
+    .add(b'%')
+    .add(b'#');
+
+/// Point every `$ref` that led into a moved subtree at its new place.
+fn relocate_refs(bundle: &mut Bundle, moved: &[(Loc, Loc)]) {
+    if moved.is_empty() {
+        return;
+    }
+    for doc in 0..bundle.values.len() {
+        let mut value = std::mem::take(&mut bundle.values[doc]);
+        for_each_ref(&mut value, &mut |r, _| {
+            let (target, fragment) = match parse_ref(r) {
+                RefTarget::Local(f) => (doc, f),
+                RefTarget::Bundled(d, f) => (d, f),
+                _ => return,
+            };
+            let Some(pointer) = fragment_pointer(fragment) else {
+                return;
+            };
+            for (from, to) in moved {
+                if from.doc != target {
+                    continue;
+                }
+                let rest = match pointer.strip_prefix(from.pointer.as_str()) {
+                    Some(rest) if rest.is_empty() || rest.starts_with('/') => rest,
+                    _ => continue,
+                };
+                let new_pointer = format!("{}{rest}", to.pointer);
+                let encoded = percent_encoding::utf8_percent_encode(&new_pointer, FRAGMENT);
+                *r = if target == doc {
+                    format!("#{encoded}")
+                } else {
+                    format!("{}#{encoded}", doc_uri(target))
+                };
+                return;
+            }
+        });
+        bundle.values[doc] = value;
+    }
 }
 
 /// Collect the locations of schemas in a document by structure: `schema`/`itemSchema` values and

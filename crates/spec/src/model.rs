@@ -384,8 +384,9 @@ pub struct Spec {
     pub security_schemes: IndexMap<String, SecurityScheme>,
     pub security: Vec<SecurityRequirement>,
     /// Normalised documents (JSON Schema 2020-12 schemas), index = [`Loc::doc`]; 0 is the root.
+    /// Shared (`Arc`) so validators and generators can hold them without copying.
     #[serde(skip)]
-    pub documents: Vec<Value>,
+    pub documents: Vec<std::sync::Arc<Value>>,
 }
 
 impl Spec {

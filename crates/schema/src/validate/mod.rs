@@ -256,9 +256,9 @@ fn view_uri(document: usize, view: View) -> String {
 /// The request/response copies of documents that need one, keyed by (document, view).
 struct Views {
     copies: HashMap<(usize, View), Arc<Value>>,
-    /// `<view doc uri>#<pointer>` (not percent-encoded) of every `false` a view added, to
-    /// explain the violations it causes.
-    hidden: HashMap<String, View>,
+    /// `<view doc uri>#<pointer>` (not percent-encoded) of every `not` a view added, with the
+    /// property it hides, to explain the violations it causes.
+    hidden: HashMap<String, (View, String)>,
 }
 
 impl Views {
@@ -292,8 +292,8 @@ impl Views {
                 let resolve = |reference: &str| resolve_ref(documents, &by_uri, doc, reference);
                 if let Some(viewed) = view::document_view(doc, view, &resolve) {
                     let uri = view_uri(index, view);
-                    for at in viewed.hidden {
-                        views.hidden.insert(format!("{uri}#{at}"), view);
+                    for (at, name) in viewed.hidden {
+                        views.hidden.insert(format!("{uri}#{at}"), (view, name));
                     }
                     copies.insert(index, viewed.doc);
                 }
@@ -683,8 +683,9 @@ pub struct Validator {
     /// Envelope key per slot; `None` for broken slots.
     keys: Vec<Option<Box<str>>>,
     broken: Vec<(SlotId, String)>,
-    /// Absolute locations of the `false` schemas views added, to explain their violations.
-    hidden: HashMap<String, View>,
+    /// Absolute locations of the `not` keywords views added (with the property each hides),
+    /// to explain their violations.
+    hidden: HashMap<String, (View, String)>,
 }
 
 impl fmt::Debug for Validator {
@@ -729,16 +730,20 @@ impl Validator {
             .collect()
     }
 
-    /// The view that added the `false` schema an error comes from, if one did.
-    fn hidden_by_view(&self, error: &ValidationError<'_>, location: &str) -> Option<View> {
-        if self.hidden.is_empty() || error.kind().keyword() != "falseSchema" {
+    /// The view (and hidden property) behind the `not` an error comes from, if a view added it.
+    fn hidden_by_view(
+        &self,
+        error: &ValidationError<'_>,
+        location: &str,
+    ) -> Option<&(View, String)> {
+        if self.hidden.is_empty() || error.kind().keyword() != "not" {
             return None;
         }
         let (uri, fragment) = location.split_once('#')?;
         let pointer = percent_encoding::percent_decode_str(fragment)
             .decode_utf8()
             .ok()?;
-        self.hidden.get(&format!("{uri}#{pointer}")).copied()
+        self.hidden.get(&format!("{uri}#{pointer}"))
     }
 
     /// Slots excluded because their schema could not be compiled, with the reason, in slot
@@ -772,19 +777,21 @@ impl Validator {
             // Large values make unreadable messages (and may echo a whole request body).
             error.masked().to_string()
         };
-        match location.and_then(|l| self.hidden_by_view(error, l)) {
-            Some(View::Request) => {
-                message.push_str(" (the property is readOnly: it must not be sent in a request)");
-            }
-            Some(View::Response) => {
-                message.push_str(" (the property is writeOnly: it must not be sent in a response)");
-            }
-            _ => {}
+        let mut instance_pointer = instance_pointer.to_owned();
+        let mut keyword = error.kind().keyword().to_owned();
+        if let Some((view, name)) = location.and_then(|l| self.hidden_by_view(error, l)) {
+            let (flag, side) = match view {
+                View::Response => ("writeOnly", "response"),
+                _ => ("readOnly", "request"),
+            };
+            message = format!("`{name}` is {flag}: it must not be sent in a {side}");
+            instance_pointer = crate::pointer::join(&instance_pointer, name);
+            keyword = flag.to_owned();
         }
         Violation {
-            instance_pointer: instance_pointer.to_owned(),
+            instance_pointer,
             schema_pointer: schema_pointer.to_owned(),
-            keyword: error.kind().keyword().to_owned(),
+            keyword,
             message,
         }
     }

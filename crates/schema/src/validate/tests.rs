@@ -355,9 +355,13 @@ fn request_and_response_views() {
         summary(&violations),
         [(
             "/id".into(),
-            "falseSchema".into(),
-            format!("{pet}/properties/id/allOf/0")
+            "readOnly".into(),
+            format!("{pet}/allOf/0/not")
         )]
+    );
+    assert_eq!(
+        violations[0].message,
+        "`id` is readOnly: it must not be sent in a request"
     );
     assert!(
         violations[0].message.contains("readOnly"),

@@ -4,6 +4,7 @@
 mod check_cmd;
 mod exit;
 mod files;
+mod fixtures_cmd;
 mod render;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -28,6 +29,17 @@ enum Command {
     /// invalid structure, and examples or defaults that do not match their schemas.
     #[command(after_help = exit::CHECK_HELP)]
     Check(CheckArgs),
+    /// Write deterministic fixture files (one per operation, response status, media type and
+    /// named example) and a manifest; with --check, verify them instead.
+    #[command(after_help = exit::FIXTURES_HELP)]
+    Fixtures(fixtures_cmd::FixturesArgs),
+}
+
+/// How structured (JSON) fixture bodies are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum StructuredFormat {
+    Json,
+    Yaml,
 }
 
 /// Output formats of `mockgen check`.
@@ -75,6 +87,7 @@ fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Check(args) => check_cmd::run(&args),
+        Command::Fixtures(args) => fixtures_cmd::run(&args),
     };
     ExitCode::from(code)
 }

@@ -2,6 +2,7 @@
 //! - `ci`: everything CI checks (format, lints, tests); what README tells newcomers to run.
 //! - `corpus`: download the big real-world specs used by benchmarks into a cache outside the repo.
 //! - `bench`: release-build measurements (load time and peak memory on the GitHub spec, …).
+//! - `fixtures [--check]`: regenerate (or verify) the committed `fixtures/` of the demo specs.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -18,8 +19,9 @@ fn main() -> ExitCode {
         "ci" => ci(),
         "corpus" => corpus().map(|p| println!("{}", p.display())),
         "bench" => bench(),
+        "fixtures" => fixtures(args.iter().any(|a| a == "--check")),
         _ => {
-            eprintln!("usage: cargo xtask <ci|corpus|bench>");
+            eprintln!("usage: cargo xtask <ci|corpus|bench|fixtures [--check]>");
             return ExitCode::from(2);
         }
     };
@@ -70,7 +72,64 @@ fn ci() -> Result<(), String> {
         "warnings",
     ]))?;
     run(cargo().args(["test", "--workspace", "--locked"]))?;
+    fixtures(true)?;
     eprintln!("xtask ci: all green in {:.0?}", started.elapsed());
+    Ok(())
+}
+
+/// The demo specs whose fixtures live in `fixtures/<stem>/`.
+fn demo_specs() -> Result<Vec<PathBuf>, String> {
+    let dir = root().join("specs/demo");
+    let mut specs: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "json"))
+        .collect();
+    specs.sort();
+    Ok(specs)
+}
+
+/// Regenerate `fixtures/` from the demo specs, or with `check` fail (listing the files and
+/// the command to run) when they are stale.
+fn fixtures(check: bool) -> Result<(), String> {
+    for spec in demo_specs()? {
+        let stem = spec
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let rel_spec = format!(
+            "specs/demo/{}",
+            spec.file_name()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        );
+        let out = format!("fixtures/{stem}");
+        let mut cmd = cargo();
+        cmd.args([
+            "run",
+            "--quiet",
+            "--locked",
+            "--bin",
+            "mockgen",
+            "--",
+            "fixtures",
+            &rel_spec,
+            "--out",
+            &out,
+            "--include-errors",
+        ]);
+        if check {
+            cmd.arg("--check");
+        }
+        run(&mut cmd).map_err(|e| {
+            if check {
+                format!("{e}\nfixtures/ is stale: run `cargo xtask fixtures` and commit the result")
+            } else {
+                e
+            }
+        })?;
+    }
     Ok(())
 }
 
@@ -151,8 +210,8 @@ fn bench() -> Result<(), String> {
     let petstore = root().join("../shared/specs/petstore.oas30.json");
     let petstore_s = petstore.to_string_lossy().into_owned();
     println!("## mockgen bench (release build, median of 5 runs)\n");
-    println!("| spec | task | wall | load | examples | peak RSS |");
-    println!("|---|---|---:|---:|---:|---:|");
+    println!("| spec | task | wall | load | peak RSS after load | examples | peak RSS |");
+    println!("|---|---|---:|---:|---:|---:|---:|");
     for (name, path) in [
         ("GitHub REST (13 MB JSON)", &github_s),
         ("petstore 3.0", &petstore_s),
@@ -164,11 +223,37 @@ fn bench() -> Result<(), String> {
                 .unwrap_or(f64::NAN)
         };
         println!(
-            "| {name} | check | {:.0} ms | {:.0} ms | {:.0} ms | {:.0} MB |",
+            "| {name} | check | {:.0} ms | {:.0} ms | {:.0} MB | {:.0} ms | {:.0} MB |",
             wall * 1000.0,
             ms("load_ms"),
+            ms("load_peak_rss_bytes") / 1e6,
             ms("examples_ms"),
             ms("peak_rss_bytes") / 1e6
+        );
+    }
+    println!("\n| spec | task | wall (median of 3) | files |");
+    println!("|---|---|---:|---:|");
+    for (name, path) in [
+        ("GitHub REST (13 MB JSON)", &github_s),
+        ("petstore 3.0", &petstore_s),
+    ] {
+        let out =
+            std::env::temp_dir().join(format!("mockgen-bench-fixtures-{}", std::process::id()));
+        let out_s = out.to_string_lossy().into_owned();
+        let (wall, _) = measure(
+            &bin,
+            &["fixtures", path, "--out", &out_s, "--include-errors"],
+            3,
+        )?;
+        let files = std::fs::read_to_string(out.join("manifest.json"))
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .and_then(|m| m["entries"].as_array().map(Vec::len))
+            .unwrap_or(0);
+        let _ = std::fs::remove_dir_all(&out);
+        println!(
+            "| {name} | fixtures --include-errors | {:.0} ms | {files} |",
+            wall * 1000.0
         );
     }
     Ok(())

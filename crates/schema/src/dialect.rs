@@ -293,7 +293,7 @@ impl Context<'_> {
             }
             Some(_) => return self.note_at("type", "`type` is neither a string nor an array"),
             None => {
-                return self.note("`nullable` without `type` has no effect (OAS 3.0.3); dropped");
+                return self.note("`nullable` without `type`: a schema without `type` already accepts null; dropped");
             }
         }
         if let Some(Value::Array(values)) = map.get_mut("enum")

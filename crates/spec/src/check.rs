@@ -129,6 +129,8 @@ pub fn validate_examples(spec: &Spec, bundle: &Bundle, schema_roots: &[Loc]) -> 
     // Every distinct regex is compiled once on its own, so a broken one is reported where it
     // is written, whether or not an example goes through its schema.
     let mut pattern_slots: Vec<(Loc, String, SlotId)> = Vec::new();
+    let mut mapping_diags = Vec::new();
+    let mut mapping_seen = std::collections::HashSet::new();
     let mut regexes: std::collections::HashMap<String, SlotId> = std::collections::HashMap::new();
     for root in schema_roots {
         let Some(schema) = spec.get(root) else {
@@ -136,13 +138,28 @@ pub fn validate_examples(spec: &Spec, bundle: &Bundle, schema_roots: &[Loc]) -> 
         };
         let mut found = Vec::new();
         let mut patterns = Vec::new();
+        let mut mappings = Vec::new();
         walk_schema(
             schema,
             &mut root.pointer.clone(),
             &mut found,
             &mut patterns,
+            &mut mappings,
             0,
         );
+        for (at, target) in mappings {
+            if !mapping_resolves(spec, root.doc, &target)
+                && mapping_seen.insert((root.doc, at.clone()))
+            {
+                mapping_diags.push(bundle.diag_at(
+                    Severity::Warning,
+                    "discriminator-mapping-unresolved",
+                    root.doc,
+                    &at,
+                    format!("discriminator mapping target `{target}` is neither a schema name nor a reference to a loaded schema; values that select it cannot be told apart"),
+                ));
+            }
+        }
         for (ptr, regex) in patterns {
             let slot = *regexes.entry(regex.clone()).or_insert_with(|| {
                 c.builder
@@ -181,7 +198,7 @@ pub fn validate_examples(spec: &Spec, bundle: &Bundle, schema_roots: &[Loc]) -> 
             )];
         }
     };
-    let mut diags = Vec::new();
+    let mut diags = mapping_diags;
     let mut broken_reported = std::collections::HashSet::new();
     // The same example can be reached twice (a path-level parameter shared by operations, a
     // Swagger 2.0 body schema copied under each media type): report each place once.
@@ -263,9 +280,19 @@ pub fn validate_examples(spec: &Spec, bundle: &Bundle, schema_roots: &[Loc]) -> 
         if !reported.insert((case.at.doc, original, lines.join("; "))) {
             continue;
         }
+        // Sending a readOnly property (or answering a writeOnly one) is a SHOULD NOT in
+        // OpenAPI: alone it is a warning; with any other violation the example is invalid.
+        let only_visibility = violations
+            .iter()
+            .all(|v| v.keyword == "readOnly" || v.keyword == "writeOnly");
+        let (severity, code) = if only_visibility {
+            (Severity::Warning, "example-visibility")
+        } else {
+            (Severity::Error, "example-invalid")
+        };
         let mut d = bundle.diag_at(
-            Severity::Error,
-            "example-invalid",
+            severity,
+            code,
             case.at.doc,
             &at,
             format!(
@@ -290,6 +317,30 @@ pub fn validate_examples(spec: &Spec, bundle: &Bundle, schema_roots: &[Loc]) -> 
     }
     crate::diag::sort(&mut diags);
     diags
+}
+
+/// A mapping value is a schema name (`Dog` → `#/components/schemas/Dog`) or a reference.
+fn mapping_resolves(spec: &Spec, doc: usize, target: &str) -> bool {
+    use crate::bundle::{RefTarget, fragment_pointer, parse_ref};
+    if !target.contains('#') && !target.contains('/') {
+        return spec
+            .documents
+            .first()
+            .and_then(|d| d.pointer(&format!("/components/schemas/{}", escape(target))))
+            .is_some();
+    }
+    let (d, fragment) = match parse_ref(target) {
+        RefTarget::Local(f) => (doc, f),
+        RefTarget::Bundled(d, f) => (d, f),
+        RefTarget::File(..) | RefTarget::Remote(_) => return false,
+    };
+    fragment_pointer(fragment)
+        .and_then(|p| {
+            spec.documents
+                .get(d)
+                .and_then(|v| v.pointer(&p).map(|_| ()))
+        })
+        .is_some()
 }
 
 /// A schema example that came from a 3.0 `example` now sits at `examples/0`; point at the
@@ -377,12 +428,16 @@ type Found = (String, &'static str, Value, Option<usize>);
 /// A regular expression in a schema: `(pointer of the pattern or patternProperties key, regex)`.
 type Pattern = (String, String);
 
+/// A `discriminator.mapping` entry: `(pointer of the entry, value)`.
+type Mapping = (String, String);
+
 /// Collect `examples[i]` and `default` of every subschema below `schema` (not through `$ref`).
 fn walk_schema(
     schema: &Value,
     ptr: &mut String,
     out: &mut Vec<Found>,
     patterns: &mut Vec<Pattern>,
+    mappings: &mut Vec<Mapping>,
     depth: usize,
 ) {
     if depth > 256 {
@@ -393,6 +448,20 @@ fn walk_schema(
     };
     if let Some(Value::String(p)) = map.get("pattern") {
         patterns.push((format!("{ptr}/pattern"), p.clone()));
+    }
+    for (key, target) in map
+        .get("discriminator")
+        .and_then(|d| d.get("mapping"))
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        if let Value::String(t) = target {
+            mappings.push((
+                format!("{ptr}/discriminator/mapping/{}", escape(key)),
+                t.clone(),
+            ));
+        }
     }
     for key in map
         .get("patternProperties")
@@ -419,17 +488,17 @@ fn walk_schema(
         if ONE.contains(&k) {
             ptr.push('/');
             ptr.push_str(k);
-            walk_schema(child, ptr, out, patterns, depth + 1);
+            walk_schema(child, ptr, out, patterns, mappings, depth + 1);
         } else if LIST.contains(&k) {
             for (i, c) in child.as_array().into_iter().flatten().enumerate() {
                 ptr.push_str(&format!("/{k}/{i}"));
-                walk_schema(c, ptr, out, patterns, depth + 1);
+                walk_schema(c, ptr, out, patterns, mappings, depth + 1);
                 ptr.truncate(len);
             }
         } else if MAP.contains(&k) {
             for (name, c) in child.as_object().into_iter().flatten() {
                 ptr.push_str(&format!("/{k}/{}", escape(name)));
-                walk_schema(c, ptr, out, patterns, depth + 1);
+                walk_schema(c, ptr, out, patterns, mappings, depth + 1);
                 ptr.truncate(len);
             }
         }

@@ -79,6 +79,10 @@ pub fn load(name: &str, text: String, resolver: &dyn Resolver, options: &LoadOpt
         Some(spec)
     })();
     crate::diag::sort(&mut diags);
+    // The same node can be reached twice (a schema under two media types, a shared
+    // parameter): say each thing once.
+    let mut seen = HashSet::new();
+    diags.retain(|d| seen.insert((d.file, d.pointer.clone(), d.code, d.message.clone())));
     Loaded {
         spec,
         diagnostics: diags,

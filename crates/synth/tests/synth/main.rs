@@ -1,0 +1,16 @@
+//! mockgen-synth integration tests, in one binary to keep link time low.
+//!
+//! - `corpus`: every body of the 25 real-world specs validates against an independent oracle.
+//! - `props`: random schemas from a generator of shapes → generated values validate.
+//! - `realism`: realistic output for familiar schemas, determinism and stability.
+//! - `measure`: prints generation costs (no assertions on time).
+
+// Test helpers outside `#[test]` functions: a panic is a test failure with a message.
+#![allow(clippy::unwrap_used)]
+
+mod corpus;
+mod measure;
+mod oracle;
+mod props;
+mod realism;
+mod support;

@@ -58,8 +58,9 @@ fn keyword_shape_ok(key: &str, value: &Value) -> bool {
     }
 }
 
-/// Keywords whose value is a map from names to subschemas.
-const SCHEMA_MAPS: &[&str] = &[
+/// Keywords whose value is a map from names to subschemas (shared with every walker of
+/// schemas, so they all agree on where subschemas are).
+pub const SCHEMA_MAPS: &[&str] = &[
     "properties",
     "patternProperties",
     "$defs",
@@ -68,7 +69,7 @@ const SCHEMA_MAPS: &[&str] = &[
 ];
 
 /// Keywords whose value is a single subschema.
-const SCHEMA_SINGLES: &[&str] = &[
+pub const SCHEMA_SINGLES: &[&str] = &[
     "additionalProperties",
     "items",
     "additionalItems",
@@ -84,7 +85,7 @@ const SCHEMA_SINGLES: &[&str] = &[
 ];
 
 /// Keywords whose value is an array of subschemas.
-const SCHEMA_ARRAYS: &[&str] = &["allOf", "anyOf", "oneOf", "prefixItems"];
+pub const SCHEMA_ARRAYS: &[&str] = &["allOf", "anyOf", "oneOf", "prefixItems"];
 
 /// Translate one schema (recursively into all its subschemas, not following `$ref`) in place
 /// into JSON Schema 2020-12.

@@ -4,6 +4,7 @@
 use crate::bundle::{Bundle, doc_uri, escape};
 use crate::diag::{Diagnostic, Severity};
 use crate::model::{Example, Loc, MediaType, Spec};
+use mockgen_schema::dialect::{SCHEMA_ARRAYS, SCHEMA_MAPS, SCHEMA_SINGLES};
 use mockgen_schema::validate::{SlotId, ValidatorBuilder};
 use mockgen_schema::view::View;
 use serde_json::Value;
@@ -397,32 +398,6 @@ pub fn is_form(media_type: &str) -> bool {
     essence == "application/x-www-form-urlencoded" || essence.starts_with("multipart/")
 }
 
-/// Keywords whose value is one subschema.
-const ONE: &[&str] = &[
-    "additionalProperties",
-    "items",
-    "not",
-    "if",
-    "then",
-    "else",
-    "contains",
-    "propertyNames",
-    "unevaluatedProperties",
-    "unevaluatedItems",
-    "additionalItems",
-    "contentSchema",
-];
-/// Keywords whose value is a list of subschemas.
-const LIST: &[&str] = &["allOf", "anyOf", "oneOf", "prefixItems"];
-/// Keywords whose value maps names to subschemas.
-const MAP: &[&str] = &[
-    "properties",
-    "patternProperties",
-    "$defs",
-    "definitions",
-    "dependentSchemas",
-];
-
 type Found = (String, &'static str, Value, Option<usize>);
 
 /// A regular expression in a schema: `(pointer of the pattern or patternProperties key, regex)`.
@@ -485,17 +460,17 @@ fn walk_schema(
     for (key, child) in map {
         let k = key.as_str();
         let len = ptr.len();
-        if ONE.contains(&k) {
+        if SCHEMA_SINGLES.contains(&k) {
             ptr.push('/');
             ptr.push_str(k);
             walk_schema(child, ptr, out, patterns, mappings, depth + 1);
-        } else if LIST.contains(&k) {
+        } else if SCHEMA_ARRAYS.contains(&k) {
             for (i, c) in child.as_array().into_iter().flatten().enumerate() {
                 ptr.push_str(&format!("/{k}/{i}"));
                 walk_schema(c, ptr, out, patterns, mappings, depth + 1);
                 ptr.truncate(len);
             }
-        } else if MAP.contains(&k) {
+        } else if SCHEMA_MAPS.contains(&k) {
             for (name, c) in child.as_object().into_iter().flatten() {
                 ptr.push_str(&format!("/{k}/{}", escape(name)));
                 walk_schema(c, ptr, out, patterns, mappings, depth + 1);

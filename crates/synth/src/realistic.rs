@@ -10,6 +10,14 @@ use rand::RngExt;
 use rand::rngs::ChaCha8Rng;
 use rand::seq::IndexedRandom;
 
+/// The compact form of a kind, for fields too short for the full one.
+pub fn shorter(kind: &Kind) -> Option<Kind> {
+    match kind {
+        Kind::Country => Some(Kind::CountryCode),
+        _ => None,
+    }
+}
+
 /// A realistic string for `kind`, if the kind has a string form.
 pub fn string(kind: &Kind, env: &Env, rng: &mut ChaCha8Rng) -> Option<String> {
     let l = env.locale;

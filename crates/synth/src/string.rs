@@ -126,6 +126,16 @@ impl<'s> Gen<'s> {
                     return Ok(s);
                 }
             }
+            // A field too short for the full form (`country` with maxLength 2) takes the code.
+            if let Some(short) = realistic::shorter(kind) {
+                for _ in 0..3 {
+                    if let Some(s) = realistic::string(&short, &self.env, &mut rng)
+                        && ok(self, &s)
+                    {
+                        return Ok(s);
+                    }
+                }
+            }
         }
         for h in &hints {
             if ok(self, h) {

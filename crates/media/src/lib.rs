@@ -27,15 +27,7 @@ pub enum Kind {
     Binary,
 }
 
-/// The essence of a media type: `Application/JSON; charset=utf-8` → `application/json`.
-pub fn essence(media_type: &str) -> String {
-    media_type
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase()
-}
+pub use mockgen_spec::media_essence as essence;
 
 /// Classify a media type.
 pub fn kind(media_type: &str) -> Kind {

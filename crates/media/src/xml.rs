@@ -39,13 +39,8 @@ pub fn to_xml(spec: &Spec, schema: Option<&Loc>, value: &Value) -> String {
             .filter(|rest| !rest.contains('/'))
             .map(|t| t.replace("~1", "/").replace("~0", "~"))
     });
-    let name = node
-        .and_then(|n| {
-            xml_of(n.schema)
-                .and_then(|x| x.get("name"))
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        })
+    let name = xml_name_of(node)
+        .map(str::to_owned)
         .or(component)
         .or(ref_name)
         .unwrap_or_else(|| "root".to_owned());
@@ -65,13 +60,7 @@ pub fn to_xml(spec: &Spec, schema: Option<&Loc>, value: &Value) -> String {
                 w.open(&qualified(&name, node), node, &[], 0);
                 let item_name = item_node
                     .map(|n| deref(spec, n))
-                    .and_then(|(n, ref_name)| {
-                        xml_of(n.schema)
-                            .and_then(|x| x.get("name"))
-                            .and_then(Value::as_str)
-                            .map(str::to_owned)
-                            .or(ref_name)
-                    })
+                    .and_then(|(n, ref_name)| xml_name_of(Some(n)).map(str::to_owned).or(ref_name))
                     .unwrap_or_else(|| "item".to_owned());
                 for item in value.as_array().into_iter().flatten() {
                     w.element(&item_name, item_node, item, 1, 0);
@@ -144,14 +133,7 @@ impl<'s> Writer<'s, '_> {
         depth: usize,
     ) {
         let node = node.map(|n| deref(self.spec, n).0);
-        let name = node
-            .and_then(|n| {
-                xml_of(n.schema)
-                    .and_then(|x| x.get("name"))
-                    .and_then(Value::as_str)
-            })
-            .unwrap_or(name)
-            .to_owned();
+        let name = xml_name_of(node).unwrap_or(name).to_owned();
         let tag = qualified(&name, node);
         if depth > MAX_DEPTH {
             self.indent(level);
@@ -230,15 +212,8 @@ impl<'s> Writer<'s, '_> {
         depth: usize,
     ) {
         let items = value.as_array().map(Vec::as_slice).unwrap_or_default();
-        let item_name = item_node
-            .map(|n| deref(self.spec, n).0)
-            .and_then(|n| {
-                xml_of(n.schema)
-                    .and_then(|x| x.get("name"))
-                    .and_then(Value::as_str)
-            })
-            .unwrap_or(name)
-            .to_owned();
+        let item = item_node.map(|n| deref(self.spec, n).0);
+        let item_name = xml_name_of(item).unwrap_or(name).to_owned();
         if xml_flag(node, "wrapped") {
             let tag = qualified(name, node);
             self.open(&tag, node, &[], level);
@@ -256,6 +231,13 @@ impl<'s> Writer<'s, '_> {
 
 fn xml_of(schema: &Value) -> Option<&Map<String, Value>> {
     schema.get("xml").and_then(Value::as_object)
+}
+
+/// `xml.name` of a schema, if set.
+fn xml_name_of<'a>(node: Option<Node<'a>>) -> Option<&'a str> {
+    node.and_then(|n| xml_of(n.schema))
+        .and_then(|x| x.get("name"))
+        .and_then(Value::as_str)
 }
 
 fn xml_flag(node: Option<Node<'_>>, key: &str) -> bool {

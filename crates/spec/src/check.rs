@@ -374,12 +374,7 @@ fn example_label(ex: &Example, ctx: &str) -> String {
 
 /// JSON and `+json` media types (and wildcards), whose examples are JSON values.
 pub fn is_json_like(media_type: &str) -> bool {
-    let essence = media_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
+    let essence = crate::model::media_essence(media_type);
     essence == "application/json"
         || essence.ends_with("+json")
         || essence == "*/*"
@@ -389,12 +384,7 @@ pub fn is_json_like(media_type: &str) -> bool {
 
 /// Form bodies, whose examples may be written as objects or as the encoded text.
 pub fn is_form(media_type: &str) -> bool {
-    let essence = media_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
+    let essence = crate::model::media_essence(media_type);
     essence == "application/x-www-form-urlencoded" || essence.starts_with("multipart/")
 }
 

@@ -70,6 +70,9 @@ pub fn load(name: &str, text: String, resolver: &dyn Resolver, options: &LoadOpt
         let (roots, moved) = translate_schemas(&mut bundle, dialect, &mut diags);
         schema_roots = roots;
         relocate_refs(&mut bundle, &moved);
+        if dialect != Dialect::Oas31 {
+            drop_contradicting_ref_types(&mut bundle, &schema_roots, &mut diags);
+        }
         check_refs(&mut bundle, &mut diags);
         let mut spec = build::Builder::new(&bundle, version, &mut diags).build();
         spec.documents = std::mem::take(&mut bundle.values)
@@ -342,6 +345,110 @@ fn translate_schemas(
     }
     roots.sort_by(|a, b| (a.doc, &a.pointer).cmp(&(b.doc, &b.pointer)));
     (roots, moved)
+}
+
+/// The `type` set of a schema (following `$ref`s), `None` when unconstrained.
+fn type_set(bundle: &Bundle, doc: usize, schema: &Value, hops: usize) -> Option<Vec<String>> {
+    if hops > 16 {
+        return None;
+    }
+    let map = schema.as_object()?;
+    if let Some(t) = map.get("type") {
+        let mut set: Vec<String> = match t {
+            Value::String(s) => vec![s.clone()],
+            Value::Array(a) => a
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect(),
+            _ => return None,
+        };
+        // An integer is a number.
+        if set.iter().any(|t| t == "number") {
+            set.push("integer".to_owned());
+        }
+        return Some(set);
+    }
+    let r = map.get("$ref").and_then(Value::as_str)?;
+    let (d, _, target) = bundle.resolve(doc, r)?;
+    type_set(bundle, d, target, hops + 1)
+}
+
+/// In OpenAPI 3.0 and Swagger 2.0 a `type` next to `$ref` is ignored; mockgen applies
+/// siblings (see the dialect), but one that contradicts the referenced schema's type would
+/// make the schema unsatisfiable, so it is dropped with a warning instead.
+fn drop_contradicting_ref_types(bundle: &mut Bundle, roots: &[Loc], diags: &mut Vec<Diagnostic>) {
+    let mut found: Vec<Loc> = Vec::new();
+    for root in roots {
+        let Some(schema) = bundle
+            .values
+            .get(root.doc)
+            .and_then(|v| v.pointer(&root.pointer))
+        else {
+            continue;
+        };
+        let mut stack = vec![(schema, root.pointer.clone(), 0usize)];
+        while let Some((node, ptr, depth)) = stack.pop() {
+            let Some(map) = node.as_object() else {
+                continue;
+            };
+            if depth > 256 {
+                continue;
+            }
+            if let (Some(Value::String(r)), Some(t)) = (map.get("$ref"), map.get("type")) {
+                let sibling = type_set(bundle, root.doc, &serde_json::json!({ "type": t }), 0);
+                let target = bundle
+                    .resolve(root.doc, r)
+                    .and_then(|(d, _, v)| type_set(bundle, d, v, 0));
+                if let (Some(a), Some(b)) = (sibling, target)
+                    && !a.iter().any(|x| b.contains(x))
+                {
+                    found.push(Loc::new(root.doc, ptr.clone()));
+                }
+            }
+            for (key, child) in map {
+                let k = key.as_str();
+                if dialect::SCHEMA_SINGLES.contains(&k) {
+                    stack.push((child, format!("{ptr}/{k}"), depth + 1));
+                } else if dialect::SCHEMA_ARRAYS.contains(&k) {
+                    for (i, c) in child.as_array().into_iter().flatten().enumerate() {
+                        stack.push((c, format!("{ptr}/{k}/{i}"), depth + 1));
+                    }
+                } else if dialect::SCHEMA_MAPS.contains(&k) {
+                    for (name, c) in child.as_object().into_iter().flatten() {
+                        stack.push((c, format!("{ptr}/{k}/{}", bundle::escape(name)), depth + 1));
+                    }
+                }
+            }
+        }
+    }
+    found.sort_by(|a, b| (a.doc, &a.pointer).cmp(&(b.doc, &b.pointer)));
+    found.dedup();
+    for loc in found {
+        let removed = bundle
+            .values
+            .get_mut(loc.doc)
+            .and_then(|v| v.pointer_mut(&loc.pointer))
+            .and_then(Value::as_object_mut)
+            .and_then(|m| m.remove("type"));
+        if let Some(t) = removed {
+            // The "applied" note for this node said the opposite; this finding replaces it.
+            let at = bundle.origins[loc.doc].original(&loc.pointer);
+            diags.retain(|d| {
+                !(d.code == "schema-translation"
+                    && d.file == loc.doc
+                    && d.pointer == at
+                    && d.message.ends_with("as most tools do: type"))
+            });
+            diags.push(bundle.diag_at(
+                Severity::Warning,
+                "ref-sibling-contradiction",
+                loc.doc,
+                &format!("{}/type", loc.pointer),
+                format!("`type: {t}` next to `$ref` contradicts the referenced schema's type; ignored (as OpenAPI 3.0 ignores `$ref` siblings)"),
+            ));
+        }
+    }
 }
 
 /// Characters a JSON pointer must not carry raw inside a URI fragment.

@@ -215,6 +215,16 @@ pub struct MediaType {
     pub loc: Loc,
 }
 
+/// The essence of a media type: `Application/JSON; charset=utf-8` → `application/json`.
+pub fn media_essence(media_type: &str) -> String {
+    media_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase()
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct RequestBody {
     pub required: bool,

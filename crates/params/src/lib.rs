@@ -1,0 +1,680 @@
+//! Parsing the raw parts of a request (path parameters, query string, headers, cookies) into
+//! one typed JSON value per declared OpenAPI parameter, ready for schema validation.
+//!
+//! Every `style`/`explode` combination of OpenAPI 3.x is read back, strings are coerced by
+//! the parameter schema's type (integers exactly, never through `f64`), and whatever does not
+//! fit becomes a [`Problem`] instead of a panic. A parameter with a problem gets no value, so
+//! the schema validator does not report the same fault a second time.
+
+mod pairs;
+mod schema;
+
+pub use pairs::MAX_PAIRS;
+
+use mockgen_spec::{Operation, ParamIn, Parameter, Spec, Style};
+use pairs::{Decoding, Pair, decode};
+use schema::{Shape, View, coerce};
+use serde_json::{Map, Value};
+
+/// The raw request parts the router hands over.
+#[derive(Debug, Clone, Copy)]
+pub struct RawRequest<'a> {
+    /// Path template variables, already percent-decoded by the router.
+    pub path_params: &'a [(&'a str, String)],
+    /// The raw query string, without the `?`.
+    pub query: Option<&'a str>,
+    /// Header names in any case.
+    pub headers: &'a [(&'a str, &'a str)],
+    /// The raw `Cookie` header.
+    pub cookies: Option<&'a str>,
+}
+
+/// The parsed parameters and everything wrong with them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Parsed {
+    /// `(index into op.parameters, value)` for every parameter present and well-formed.
+    pub values: Vec<(usize, Value)>,
+    pub problems: Vec<Problem>,
+}
+
+impl Parsed {
+    /// The value of parameter `index`, if it was present and parsed.
+    pub fn value(&self, index: usize) -> Option<&Value> {
+        self.values
+            .iter()
+            .find(|(i, _)| *i == index)
+            .map(|(_, v)| v)
+    }
+}
+
+/// One thing wrong with a parameter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// `[location, name]`, e.g. `["query", "limit"]` (Prism's `location` array). The name is
+    /// empty for problems with the query string or cookie header as a whole.
+    pub location: [String; 2],
+    /// `required` | `empty` | `type` | `format` | `syntax`.
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// Parse every parameter of `op` out of `raw`. Unknown query parameters, headers and cookies
+/// are ignored.
+pub fn parse(spec: &Spec, op: &Operation, raw: &RawRequest<'_>) -> Parsed {
+    let mut problems = Vec::new();
+    let (query, query_capped) = raw.query.map(pairs::query_pairs).unwrap_or_default();
+    let (cookies, cookies_capped) = raw.cookies.map(pairs::cookie_pairs).unwrap_or_default();
+    for (capped, location, what) in [
+        (query_capped, "query", "query parameters"),
+        (cookies_capped, "cookie", "cookies"),
+    ] {
+        if capped {
+            problems.push(Problem {
+                location: [location.to_owned(), String::new()],
+                code: "syntax",
+                message: format!("too many {what} (more than {MAX_PAIRS}); the rest were ignored"),
+            });
+        }
+    }
+    let claimed = |location: ParamIn| -> Vec<&str> {
+        op.parameters
+            .iter()
+            .filter(|p| p.location == location)
+            .map(|p| p.name.as_str())
+            .collect()
+    };
+    let query_names = claimed(ParamIn::Query);
+    let cookie_names = claimed(ParamIn::Cookie);
+
+    let mut values = Vec::new();
+    for (index, param) in op.parameters.iter().enumerate() {
+        let mut cx = Cx {
+            spec,
+            param,
+            problems: &mut problems,
+        };
+        let outcome = match param.location {
+            ParamIn::Path => cx.path(raw.path_params),
+            ParamIn::Header => cx.header(raw.headers),
+            ParamIn::Query => cx.paired(&query, Decoding::Form, &query_names),
+            ParamIn::Cookie => {
+                // 3.2 `style: cookie` values are sent as is; form-style ones percent-encoded.
+                let decoding = if param.style == Style::Cookie {
+                    Decoding::None
+                } else {
+                    Decoding::Percent
+                };
+                cx.paired(&cookies, decoding, &cookie_names)
+            }
+            ParamIn::Querystring => cx.querystring(raw.query, &query),
+        };
+        match outcome {
+            Outcome::Value(v) => values.push((index, v)),
+            Outcome::Missing if param.required => {
+                let what = location_name(param.location);
+                cx.problem(
+                    "required",
+                    format!("{what} parameter {:?} is required", param.name),
+                );
+            }
+            Outcome::Missing | Outcome::Skipped | Outcome::Failed => {}
+        }
+    }
+    Parsed { values, problems }
+}
+
+fn location_name(location: ParamIn) -> &'static str {
+    match location {
+        ParamIn::Path => "path",
+        ParamIn::Query => "query",
+        ParamIn::Header => "header",
+        ParamIn::Cookie => "cookie",
+        ParamIn::Querystring => "querystring",
+    }
+}
+
+/// What parsing one parameter came to.
+#[derive(Debug)]
+enum Outcome {
+    Value(Value),
+    /// Not in the request at all.
+    Missing,
+    /// Present but deliberately without a value (an allowed empty value of a non-string type).
+    Skipped,
+    /// Present but malformed; the problem is recorded.
+    Failed,
+}
+
+/// The parameter being parsed and where its problems go.
+struct Cx<'a, 'p> {
+    spec: &'a Spec,
+    param: &'a Parameter,
+    problems: &'p mut Vec<Problem>,
+}
+
+impl<'a> Cx<'a, '_> {
+    fn problem(&mut self, code: &'static str, message: String) {
+        self.problems.push(Problem {
+            location: [
+                location_name(self.param.location).to_owned(),
+                self.param.name.clone(),
+            ],
+            code,
+            message,
+        });
+    }
+
+    fn syntax(&mut self, message: String) -> Outcome {
+        self.problem("syntax", message);
+        Outcome::Failed
+    }
+
+    fn view(&self) -> View<'a> {
+        View::of_loc(self.spec, self.param.schema.as_ref())
+    }
+
+    fn coerce(&mut self, s: &str, view: &View<'_>) -> Option<Value> {
+        match coerce(s, view) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.problem(e.code, e.message);
+                None
+            }
+        }
+    }
+
+    fn scalar(&mut self, s: &str, view: &View<'_>) -> Outcome {
+        self.coerce(s, view).map_or(Outcome::Failed, Outcome::Value)
+    }
+
+    /// Items coerced by the items schema; the first bad item fails the whole array (one
+    /// problem, not one per item of a hostile list).
+    fn array(&mut self, items: &[&str], view: &View<'_>) -> Outcome {
+        let item_view = view.items();
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            match self.coerce(item, &item_view) {
+                Some(v) => out.push(v),
+                None => return Outcome::Failed,
+            }
+        }
+        Outcome::Value(Value::Array(out))
+    }
+
+    /// `k=v` members (exploded simple, label and matrix objects).
+    fn object_kv(&mut self, parts: &[&str], view: &View<'_>) -> Outcome {
+        let mut members = Vec::with_capacity(parts.len());
+        for part in parts {
+            let Some(kv) = part.split_once('=') else {
+                return self.syntax(format!("object member {part:?} has no '='"));
+            };
+            members.push(kv);
+        }
+        self.object(&members, view)
+    }
+
+    /// `k,v,k,v` members (non-exploded objects).
+    fn object_flat(&mut self, parts: &[&str], view: &View<'_>) -> Outcome {
+        if !parts.len().is_multiple_of(2) {
+            return self.syntax(format!(
+                "object value has {} parts; expected name,value pairs",
+                parts.len()
+            ));
+        }
+        let members: Vec<(&str, &str)> = parts.chunks_exact(2).map(|c| (c[0], c[1])).collect();
+        self.object(&members, view)
+    }
+
+    fn object(&mut self, members: &[(&str, &str)], view: &View<'_>) -> Outcome {
+        let mut map = Map::new();
+        for (k, v) in members {
+            if map.contains_key(*k) {
+                return self.syntax(format!("object member {k:?} given more than once"));
+            }
+            match self.coerce(v, &view.property(k)) {
+                Some(value) => {
+                    map.insert((*k).to_owned(), value);
+                }
+                None => return Outcome::Failed,
+            }
+        }
+        Outcome::Value(Value::Object(map))
+    }
+
+    /// A `content`-typed parameter: JSON media types are parsed, anything else is a string.
+    fn content(&mut self, s: &str) -> Outcome {
+        let json = self
+            .param
+            .content
+            .first()
+            .is_some_and(|m| is_json(&m.media_type));
+        if !json {
+            return Outcome::Value(Value::String(s.to_owned()));
+        }
+        match serde_json::from_str::<Value>(s) {
+            Ok(v) => Outcome::Value(v),
+            Err(e) => self.syntax(format!("not valid JSON: {e}")),
+        }
+    }
+
+    fn path(&mut self, params: &[(&str, String)]) -> Outcome {
+        let Some((_, s)) = params.iter().find(|(n, _)| *n == self.param.name) else {
+            return Outcome::Missing;
+        };
+        if !self.param.content.is_empty() {
+            return self.content(s);
+        }
+        self.styled(s, false)
+    }
+
+    /// Several header lines of one name are one comma-separated list (RFC 9110 §5.3).
+    fn header(&mut self, headers: &[(&str, &str)]) -> Outcome {
+        let lines: Vec<&str> = headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(&self.param.name))
+            .map(|(_, v)| v.trim())
+            .collect();
+        if lines.is_empty() {
+            return Outcome::Missing;
+        }
+        let joined = lines.join(",");
+        if !self.param.content.is_empty() {
+            return self.content(&joined);
+        }
+        self.styled(&joined, true)
+    }
+
+    /// Path and header values: simple, label and matrix styles. `trim` drops the optional
+    /// whitespace HTTP allows around list commas (headers only).
+    fn styled(&mut self, s: &str, trim: bool) -> Outcome {
+        let view = self.view();
+        let explode = self.param.explode;
+        let split = |body: &'_ str, sep: char| -> Vec<String> {
+            if body.is_empty() {
+                return Vec::new();
+            }
+            body.split(sep)
+                .map(|p| if trim { p.trim() } else { p }.to_owned())
+                .collect()
+        };
+        let (body, sep) = match self.param.style {
+            Style::Matrix => return self.matrix(s, &view),
+            Style::Label => {
+                let Some(body) = s.strip_prefix('.') else {
+                    return self.syntax(format!("label-style value {s:?} must start with '.'"));
+                };
+                // The 3.0 table separates non-exploded label lists with '.', RFC 6570 (and
+                // the 3.2 table) with ','. Accept both: ',' when present, else '.'.
+                let sep = if explode || !body.contains(',') {
+                    '.'
+                } else {
+                    ','
+                };
+                (body, sep)
+            }
+            // simple, and any style that does not belong here, reads as simple.
+            _ => (s, ','),
+        };
+        match view.shape() {
+            Shape::Scalar => self.scalar(body, &view),
+            Shape::Array => {
+                let parts = split(body, sep);
+                self.array(&refs(&parts), &view)
+            }
+            Shape::Object => {
+                let parts = split(body, sep);
+                if explode {
+                    self.object_kv(&refs(&parts), &view)
+                } else {
+                    self.object_flat(&refs(&parts), &view)
+                }
+            }
+        }
+    }
+
+    /// `;id=5`, `;id=3,4,5`, `;id=3;id=4;id=5`, `;id=role,admin`, `;role=admin;…`.
+    fn matrix(&mut self, s: &str, view: &View<'_>) -> Outcome {
+        let name = self.param.name.as_str();
+        let Some(body) = s.strip_prefix(';') else {
+            return self.syntax(format!("matrix-style value {s:?} must start with ';'"));
+        };
+        // The value of a `name=value` (or bare `name`) segment.
+        let value_of = |seg: &'_ str| -> Option<String> {
+            let rest = seg.strip_prefix(name)?;
+            if rest.is_empty() {
+                Some(String::new())
+            } else {
+                rest.strip_prefix('=').map(str::to_owned)
+            }
+        };
+        let shape = view.shape();
+        if self.param.explode && shape == Shape::Object {
+            let parts: Vec<&str> = body.split(';').collect();
+            return self.object_kv(&parts, view);
+        }
+        if self.param.explode && shape == Shape::Array {
+            if body == name {
+                return Outcome::Value(Value::Array(Vec::new()));
+            }
+            let mut items = Vec::new();
+            for seg in body.split(';') {
+                match value_of(seg) {
+                    Some(v) => items.push(v),
+                    None => return self.syntax(format!("expected ;{name}=…, got ;{seg}")),
+                }
+            }
+            return self.array(&refs(&items), view);
+        }
+        // One `name=value` segment; the value is everything after it (it may hold ';').
+        let Some(value) = value_of(body) else {
+            return self.syntax(format!("expected ;{name}=…, got {s:?}"));
+        };
+        let parts: Vec<&str> = if value.is_empty() {
+            Vec::new()
+        } else {
+            value.split(',').collect()
+        };
+        match shape {
+            Shape::Scalar => self.scalar(&value, view),
+            Shape::Array => self.array(&parts, view),
+            Shape::Object => self.object_flat(&parts, view),
+        }
+    }
+
+    /// The one pair named like the parameter, decoded. `Err` (problem recorded) when it is
+    /// given more than once: neither the first nor the last is silently preferred.
+    fn single(&mut self, pairs: &[Pair<'_>], decoding: Decoding) -> Result<Option<String>, ()> {
+        let mut found = pairs.iter().filter(|p| p.name == self.param.name);
+        let Some(first) = found.next() else {
+            return Ok(None);
+        };
+        if found.next().is_some() {
+            self.syntax("given more than once".to_owned());
+            return Err(());
+        }
+        Ok(Some(decode(first.raw, decoding)))
+    }
+
+    /// `allowEmptyValue` (query only): `Err` with a problem when an empty value is not
+    /// allowed, `Ok(true)` when it is empty and allowed.
+    fn check_empty(&mut self, s: &str) -> Result<bool, ()> {
+        if !s.is_empty() || self.param.location != ParamIn::Query {
+            return Ok(false);
+        }
+        if self.param.allow_empty_value {
+            return Ok(true);
+        }
+        self.problem(
+            "empty",
+            format!(
+                "query parameter {:?} is present but empty (allowEmptyValue is false)",
+                self.param.name
+            ),
+        );
+        Err(())
+    }
+
+    /// Query and cookie parameters: form, spaceDelimited, pipeDelimited and deepObject.
+    /// `claimed` are the names of all parameters declared in this location, which an object
+    /// with `additionalProperties` must not take as its members.
+    fn paired(&mut self, pairs: &[Pair<'_>], decoding: Decoding, claimed: &[&str]) -> Outcome {
+        if !self.param.content.is_empty() {
+            return match self.single(pairs, decoding) {
+                Ok(Some(s)) => match self.check_empty(&s) {
+                    Ok(_) => self.content(&s),
+                    Err(()) => Outcome::Failed,
+                },
+                Ok(None) => Outcome::Missing,
+                Err(()) => Outcome::Failed,
+            };
+        }
+        let view = self.view();
+        let shape = view.shape();
+        let style = self.param.style;
+        if shape == Shape::Object && style == Style::DeepObject {
+            return self.deep_object(pairs, decoding, &view);
+        }
+        if shape == Shape::Object && self.param.explode {
+            return self.exploded_object(pairs, decoding, claimed, &view);
+        }
+        if shape == Shape::Array && self.param.explode {
+            let items: Vec<String> = pairs
+                .iter()
+                .filter(|p| p.name == self.param.name)
+                .map(|p| decode(p.raw, decoding))
+                .collect();
+            if items.is_empty() {
+                return Outcome::Missing;
+            }
+            if items.len() == 1 {
+                match self.check_empty(&items[0]) {
+                    Ok(true) => return Outcome::Value(Value::Array(Vec::new())),
+                    Ok(false) => {}
+                    Err(()) => return Outcome::Failed,
+                }
+            }
+            return self.array(&refs(&items), &view);
+        }
+        let s = match self.single(pairs, decoding) {
+            Ok(Some(s)) => s,
+            Ok(None) => return Outcome::Missing,
+            Err(()) => return Outcome::Failed,
+        };
+        let empty_allowed = match self.check_empty(&s) {
+            Ok(e) => e,
+            Err(()) => return Outcome::Failed,
+        };
+        // The delimiter is looked for after decoding: most clients percent-encode ',' and
+        // '|' too, so `3%2C4` must still be two items.
+        let sep = match style {
+            Style::SpaceDelimited => ' ',
+            Style::PipeDelimited => '|',
+            _ => ',',
+        };
+        let parts: Vec<&str> = if s.is_empty() {
+            Vec::new()
+        } else {
+            s.split(sep).collect()
+        };
+        match shape {
+            Shape::Scalar if empty_allowed => match coerce(&s, &view) {
+                Ok(v) => Outcome::Value(v),
+                // `?limit` with allowEmptyValue on an integer: present, but no value to check.
+                Err(_) => Outcome::Skipped,
+            },
+            Shape::Scalar => self.scalar(&s, &view),
+            Shape::Array => self.array(&parts, &view),
+            Shape::Object => self.object_flat(&parts, &view),
+        }
+    }
+
+    /// `role=admin&firstName=Alex`: members are the pairs named like a declared property
+    /// (plus unclaimed ones when the schema allows additional properties).
+    fn exploded_object(
+        &mut self,
+        pairs: &[Pair<'_>],
+        decoding: Decoding,
+        claimed: &[&str],
+        view: &View<'_>,
+    ) -> Outcome {
+        let additional = view.allows_additional();
+        let mut map = Map::new();
+        let mut found = false;
+        for pair in pairs {
+            let member = view.has_property(&pair.name)
+                || (additional && !claimed.contains(&pair.name.as_str()));
+            if !member {
+                continue;
+            }
+            found = true;
+            let value = decode(pair.raw, decoding);
+            if !self.insert_member(&mut map, &pair.name, &value, &view.property(&pair.name)) {
+                return Outcome::Failed;
+            }
+        }
+        if found {
+            Outcome::Value(Value::Object(map))
+        } else {
+            Outcome::Missing
+        }
+    }
+
+    /// Add one member; repeated members collect into an array when their schema is one.
+    fn insert_member(
+        &mut self,
+        map: &mut Map<String, Value>,
+        key: &str,
+        value: &str,
+        view: &View<'_>,
+    ) -> bool {
+        if view.shape() == Shape::Array {
+            let Some(item) = self.coerce(value, &view.items()) else {
+                return false;
+            };
+            match map
+                .entry(key.to_owned())
+                .or_insert_with(|| Value::Array(Vec::new()))
+            {
+                Value::Array(items) => items.push(item),
+                _ => {
+                    self.syntax(format!("member {key:?} is both a value and a list"));
+                    return false;
+                }
+            }
+            return true;
+        }
+        if map.contains_key(key) {
+            self.syntax(format!("member {key:?} given more than once"));
+            return false;
+        }
+        match self.coerce(value, view) {
+            Some(v) => {
+                map.insert(key.to_owned(), v);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// `id[role]=admin&id[firstName]=Alex`, nested one level (`id[a][b]=x`); `id[list][]=x`
+    /// and `id[list][0]=x` add to an array member.
+    fn deep_object(&mut self, pairs: &[Pair<'_>], decoding: Decoding, view: &View<'_>) -> Outcome {
+        let name = self.param.name.as_str();
+        let mut map = Map::new();
+        let mut found = false;
+        for pair in pairs {
+            let Some(rest) = pair
+                .name
+                .strip_prefix(name)
+                .and_then(|r| r.strip_prefix('['))
+            else {
+                continue;
+            };
+            found = true;
+            let Some(inner) = rest.strip_suffix(']') else {
+                return self.syntax(format!("malformed deepObject key {:?}", pair.name));
+            };
+            let keys: Vec<&str> = inner.split("][").collect();
+            let value = decode(pair.raw, decoding);
+            let ok = match keys.as_slice() {
+                [key] => self.insert_member(&mut map, key, &value, &view.property(key)),
+                [key, sub] => {
+                    let prop = view.property(key);
+                    let is_index = sub.is_empty() || sub.bytes().all(|b| b.is_ascii_digit());
+                    if prop.shape() == Shape::Array && is_index {
+                        self.insert_member(&mut map, key, &value, &prop)
+                    } else {
+                        let entry = map
+                            .entry((*key).to_owned())
+                            .or_insert_with(|| Value::Object(Map::new()));
+                        match entry {
+                            Value::Object(inner_map) => {
+                                let mut inner_map = std::mem::take(inner_map);
+                                let ok = self.insert_member(
+                                    &mut inner_map,
+                                    sub,
+                                    &value,
+                                    &prop.property(sub),
+                                );
+                                map.insert((*key).to_owned(), Value::Object(inner_map));
+                                ok
+                            }
+                            _ => {
+                                self.syntax(format!(
+                                    "member {key:?} is both a value and an object"
+                                ));
+                                false
+                            }
+                        }
+                    }
+                }
+                _ => {
+                    self.syntax(format!(
+                        "deepObject key {:?} is nested more than one level",
+                        pair.name
+                    ));
+                    false
+                }
+            };
+            if !ok {
+                return Outcome::Failed;
+            }
+        }
+        if found {
+            Outcome::Value(Value::Object(map))
+        } else {
+            Outcome::Missing
+        }
+    }
+
+    /// OpenAPI 3.2 `in: querystring`: the whole query string is the value.
+    fn querystring(&mut self, query: Option<&str>, pairs: &[Pair<'_>]) -> Outcome {
+        let Some(query) = query.filter(|q| !q.is_empty()) else {
+            return Outcome::Missing;
+        };
+        let media = self.param.content.first();
+        if let Some(m) = media
+            && is_form(&m.media_type)
+        {
+            let view = View::of_loc(self.spec, m.schema.as_ref());
+            let mut map = Map::new();
+            for pair in pairs {
+                let value = decode(pair.raw, Decoding::Form);
+                if !self.insert_member(&mut map, &pair.name, &value, &view.property(&pair.name)) {
+                    return Outcome::Failed;
+                }
+            }
+            return Outcome::Value(Value::Object(map));
+        }
+        // Other media types: the percent-decoded text (a `+` is literal outside forms).
+        let text = decode(query, Decoding::Percent);
+        if media.is_some() {
+            return self.content(&text);
+        }
+        let view = self.view();
+        self.scalar(&text, &view)
+    }
+}
+
+fn refs(items: &[String]) -> Vec<&str> {
+    items.iter().map(String::as_str).collect()
+}
+
+/// The media type without parameters, lower-cased.
+fn essence(media_type: &str) -> String {
+    media_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase()
+}
+
+fn is_json(media_type: &str) -> bool {
+    let e = essence(media_type);
+    e == "application/json" || e.ends_with("+json")
+}
+
+fn is_form(media_type: &str) -> bool {
+    essence(media_type) == "application/x-www-form-urlencoded"
+}

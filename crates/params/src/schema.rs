@@ -1,0 +1,360 @@
+//! Just enough schema reading to decide how a parameter string becomes JSON: the declared
+//! types, the items schema and the property schemas, following `$ref`s and combinators.
+
+use mockgen_spec::Spec;
+use mockgen_spec::bundle::{RefTarget, fragment_pointer, parse_ref};
+use serde_json::{Map, Number, Value};
+
+/// How deep `$ref`/`allOf` chains are followed; cycles and hostile specs stop here.
+const MAX_DEPTH: usize = 16;
+/// How many schema nodes one view may gather (wide `anyOf`s stop here).
+const MAX_NODES: usize = 64;
+
+pub(crate) const INTEGER: u8 = 1;
+pub(crate) const NUMBER: u8 = 2;
+pub(crate) const BOOLEAN: u8 = 4;
+pub(crate) const NULL: u8 = 8;
+pub(crate) const STRING: u8 = 16;
+pub(crate) const ARRAY: u8 = 32;
+pub(crate) const OBJECT: u8 = 64;
+
+/// The overall shape a parameter value is parsed into.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Shape {
+    Scalar,
+    Array,
+    Object,
+}
+
+/// A schema with its `$ref` targets and `allOf`/`anyOf`/`oneOf` members flattened into one
+/// list of nodes. Each node remembers its document so relative `#/…` refs resolve there.
+#[derive(Debug, Clone)]
+pub(crate) struct View<'a> {
+    spec: &'a Spec,
+    nodes: Vec<(usize, &'a Map<String, Value>)>,
+}
+
+impl<'a> View<'a> {
+    /// The unknown schema: every value stays a string.
+    pub(crate) fn empty(spec: &'a Spec) -> Self {
+        View {
+            spec,
+            nodes: Vec::new(),
+        }
+    }
+
+    pub(crate) fn of_loc(spec: &'a Spec, loc: Option<&mockgen_spec::Loc>) -> Self {
+        let mut view = View::empty(spec);
+        if let Some(loc) = loc
+            && let Some(value) = spec.get(loc)
+        {
+            view.gather(loc.doc, value, 0);
+        }
+        view
+    }
+
+    fn of_value(spec: &'a Spec, doc: usize, value: &'a Value) -> Self {
+        let mut view = View::empty(spec);
+        view.gather(doc, value, 0);
+        view
+    }
+
+    fn gather(&mut self, doc: usize, value: &'a Value, depth: usize) {
+        if depth > MAX_DEPTH || self.nodes.len() >= MAX_NODES {
+            return;
+        }
+        let Some(map) = value.as_object() else {
+            return;
+        };
+        self.nodes.push((doc, map));
+        if let Some(Value::String(reference)) = map.get("$ref")
+            && let Some((target_doc, target)) = resolve(self.spec, doc, reference)
+        {
+            self.gather(target_doc, target, depth + 1);
+        }
+        for key in ["allOf", "anyOf", "oneOf"] {
+            if let Some(Value::Array(members)) = map.get(key) {
+                for member in members {
+                    self.gather(doc, member, depth + 1);
+                }
+            }
+        }
+    }
+
+    /// Union of the declared types (bit set); inferred from keywords when none is declared.
+    /// Zero means "unknown": values stay strings.
+    pub(crate) fn types(&self) -> u8 {
+        let mut declared = 0;
+        let mut any_declared = false;
+        for (_, node) in &self.nodes {
+            match node.get("type") {
+                Some(Value::String(t)) => {
+                    any_declared = true;
+                    declared |= type_bit(t);
+                }
+                Some(Value::Array(ts)) => {
+                    any_declared = true;
+                    for t in ts.iter().filter_map(Value::as_str) {
+                        declared |= type_bit(t);
+                    }
+                }
+                _ => {}
+            }
+        }
+        if any_declared {
+            return declared;
+        }
+        // No `type` anywhere: guess from shape keywords and enum/const values, so that
+        // `{enum: [1, 2]}` still yields numbers.
+        let mut inferred = 0;
+        for (_, node) in &self.nodes {
+            if node.contains_key("properties") || node.contains_key("additionalProperties") {
+                inferred |= OBJECT;
+            }
+            if node.contains_key("items") || node.contains_key("prefixItems") {
+                inferred |= ARRAY;
+            }
+            let consts = node.get("const").into_iter();
+            let enums = node
+                .get("enum")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten();
+            for v in consts.chain(enums) {
+                inferred |= value_bit(v);
+            }
+        }
+        inferred
+    }
+
+    pub(crate) fn shape(&self) -> Shape {
+        let t = self.types();
+        if t & ARRAY != 0 {
+            Shape::Array
+        } else if t & OBJECT != 0 {
+            Shape::Object
+        } else {
+            Shape::Scalar
+        }
+    }
+
+    /// The first `format` keyword found (used to phrase range problems).
+    pub(crate) fn format(&self) -> Option<&'a str> {
+        self.nodes
+            .iter()
+            .find_map(|(_, n)| n.get("format").and_then(Value::as_str))
+    }
+
+    fn sub(&self, key: &str) -> Option<View<'a>> {
+        self.nodes.iter().find_map(|(doc, n)| {
+            n.get(key)
+                .filter(|v| v.is_object())
+                .map(|v| View::of_value(self.spec, *doc, v))
+        })
+    }
+
+    /// The schema of array items.
+    pub(crate) fn items(&self) -> View<'a> {
+        self.sub("items").unwrap_or_else(|| View::empty(self.spec))
+    }
+
+    /// Is `name` a declared property?
+    pub(crate) fn has_property(&self, name: &str) -> bool {
+        self.nodes.iter().any(|(_, n)| {
+            n.get("properties")
+                .and_then(Value::as_object)
+                .is_some_and(|p| p.contains_key(name))
+        })
+    }
+
+    /// Does the object take members beyond its declared properties? Only an explicit
+    /// `additionalProperties`/`patternProperties` counts: otherwise an exploded object would
+    /// swallow every unrelated query parameter.
+    pub(crate) fn allows_additional(&self) -> bool {
+        self.nodes.iter().any(|(_, n)| {
+            n.contains_key("patternProperties")
+                || n.get("additionalProperties")
+                    .is_some_and(|v| v != &Value::Bool(false))
+        })
+    }
+
+    /// The schema of property `name` (falling back to `additionalProperties`).
+    pub(crate) fn property(&self, name: &str) -> View<'a> {
+        for (doc, n) in &self.nodes {
+            if let Some(p) = n
+                .get("properties")
+                .and_then(Value::as_object)
+                .and_then(|p| p.get(name))
+            {
+                return View::of_value(self.spec, *doc, p);
+            }
+        }
+        self.sub("additionalProperties")
+            .unwrap_or_else(|| View::empty(self.spec))
+    }
+}
+
+fn resolve<'a>(spec: &'a Spec, doc: usize, reference: &str) -> Option<(usize, &'a Value)> {
+    let (target_doc, fragment) = match parse_ref(reference) {
+        RefTarget::Local(fragment) => (doc, fragment),
+        RefTarget::Bundled(index, fragment) => (index, fragment),
+        // Unbundled file or remote refs never survive loading; nothing to follow.
+        RefTarget::Remote(_) | RefTarget::File(..) => return None,
+    };
+    let pointer = fragment_pointer(fragment)?;
+    let value = spec.documents.get(target_doc)?.pointer(&pointer)?;
+    Some((target_doc, value))
+}
+
+fn type_bit(t: &str) -> u8 {
+    match t {
+        "integer" => INTEGER,
+        "number" => NUMBER,
+        "boolean" => BOOLEAN,
+        "null" => NULL,
+        "string" => STRING,
+        "array" => ARRAY,
+        "object" => OBJECT,
+        _ => 0,
+    }
+}
+
+fn value_bit(v: &Value) -> u8 {
+    match v {
+        Value::Null => NULL,
+        Value::Bool(_) => BOOLEAN,
+        Value::Number(n) if n.is_f64() => NUMBER,
+        Value::Number(_) => INTEGER,
+        Value::String(_) => STRING,
+        Value::Array(_) => ARRAY,
+        Value::Object(_) => OBJECT,
+    }
+}
+
+/// Why a string could not become the scalar its schema asks for.
+#[derive(Debug)]
+pub(crate) struct CoerceError {
+    pub(crate) code: &'static str,
+    pub(crate) message: String,
+}
+
+/// Turn one decoded string into the JSON scalar its schema declares.
+///
+/// Order matters when a schema allows several types: null, boolean, integer, number, and
+/// string last, so `["integer","string"]` turns `5` into a number. `null` is produced only
+/// when the schema allows null but not string, for the empty string or the literal `null`
+/// (with string allowed, `""`/`"null"` are legitimate strings).
+pub(crate) fn coerce(s: &str, view: &View<'_>) -> Result<Value, CoerceError> {
+    let t = view.types();
+    if t & (INTEGER | NUMBER | BOOLEAN | NULL | STRING) == 0 {
+        // Unknown schema, or an array/object where only a scalar fits (nested arrays):
+        // hand the string to schema validation unchanged.
+        return Ok(Value::String(s.to_owned()));
+    }
+    if t & NULL != 0 && t & STRING == 0 && (s.is_empty() || s == "null") {
+        return Ok(Value::Null);
+    }
+    if t & BOOLEAN != 0 {
+        match s {
+            "true" => return Ok(Value::Bool(true)),
+            "false" => return Ok(Value::Bool(false)),
+            _ => {}
+        }
+    }
+    if t & (INTEGER | NUMBER) != 0 && is_json_number(s) {
+        match parse_number(s) {
+            Some(n) if t & NUMBER != 0 || is_integral(&n) => return Ok(Value::Number(n)),
+            Some(_) => {}
+            None => {
+                // Only reachable for integers beyond 64 bits (or overflowing floats):
+                // refuse rather than round through f64.
+                if t & STRING == 0 {
+                    return Err(CoerceError {
+                        code: "format",
+                        message: format!(
+                            "number {s:?} is out of range{}",
+                            view.format().map(|f| format!(" ({f})")).unwrap_or_default()
+                        ),
+                    });
+                }
+            }
+        }
+    }
+    if t & STRING != 0 {
+        return Ok(Value::String(s.to_owned()));
+    }
+    Err(CoerceError {
+        code: "type",
+        message: format!("expected {}, got {s:?}", type_names(t)),
+    })
+}
+
+fn type_names(t: u8) -> String {
+    let names = [
+        (INTEGER, "integer"),
+        (NUMBER, "number"),
+        (BOOLEAN, "boolean"),
+        (NULL, "null"),
+        (STRING, "string"),
+        (ARRAY, "array"),
+        (OBJECT, "object"),
+    ];
+    let list: Vec<&str> = names
+        .iter()
+        .filter(|(bit, _)| t & bit != 0)
+        .map(|(_, n)| *n)
+        .collect();
+    list.join(" or ")
+}
+
+/// `-?digits(.digits)?([eE][+-]?digits)?`, leading zeros allowed (query strings are not JSON
+/// and `007` is a reasonable way to write 7).
+fn is_json_number(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = usize::from(b.first() == Some(&b'-'));
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while b.get(*i).is_some_and(u8::is_ascii_digit) {
+            *i += 1;
+        }
+        *i > start
+    };
+    if !digits(&mut i) {
+        return false;
+    }
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        if !digits(&mut i) {
+            return false;
+        }
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        if !digits(&mut i) {
+            return false;
+        }
+    }
+    i == b.len()
+}
+
+/// Integers through i64/u64 so values above 2^53 stay exact; only fractions and exponents go
+/// through f64. `None` for integers too big for 64 bits and for overflowing floats.
+fn parse_number(s: &str) -> Option<Number> {
+    if !s.contains(['.', 'e', 'E']) {
+        if let Ok(i) = s.parse::<i64>() {
+            return Some(Number::from(i));
+        }
+        if let Ok(u) = s.parse::<u64>() {
+            return Some(Number::from(u));
+        }
+        return None;
+    }
+    s.parse::<f64>().ok().and_then(Number::from_f64)
+}
+
+fn is_integral(n: &Number) -> bool {
+    n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|f| f.fract() == 0.0)
+}

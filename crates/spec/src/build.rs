@@ -128,7 +128,13 @@ pub(crate) struct Builder<'a> {
     /// Security scheme names declared in components.
     scheme_names: Vec<String>,
     cycles_reported: std::collections::HashSet<(usize, String)>,
+    /// How many callbacks deep the builder is: a callback may `$ref` a path item whose
+    /// operation has that same callback, which would otherwise recurse forever.
+    callback_depth: usize,
 }
+
+/// Callbacks nested deeper than this are reported and not read.
+const MAX_CALLBACK_DEPTH: usize = 4;
 
 fn str_of<'v>(v: &'v Value, key: &str) -> Option<&'v str> {
     v.get(key).and_then(Value::as_str)
@@ -147,6 +153,7 @@ impl<'a> Builder<'a> {
             op_ids: HashMap::new(),
             scheme_names: Vec::new(),
             cycles_reported: std::collections::HashSet::new(),
+            callback_depth: 0,
         }
     }
 
@@ -682,12 +689,18 @@ impl<'a> Builder<'a> {
             servers = path_servers.to_vec();
         }
         let mut callbacks = Vec::new();
-        for (name, _) in op
-            .get("callbacks")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-        {
+        let declared = op.get("callbacks").and_then(Value::as_object);
+        if declared.is_some_and(|c| !c.is_empty()) && self.callback_depth >= MAX_CALLBACK_DEPTH {
+            self.err(
+                "callback-cycle",
+                doc,
+                &format!("{ptr}/callbacks"),
+                format!("callbacks nest more than {MAX_CALLBACK_DEPTH} levels deep (a `$ref` cycle through callbacks?); not read further"),
+            );
+        }
+        let declared = declared.filter(|_| self.callback_depth < MAX_CALLBACK_DEPTH);
+        self.callback_depth += 1;
+        for (name, _) in declared.into_iter().flatten() {
             let cptr = format!("{ptr}/callbacks/{}", escape(name));
             let Some((cdoc, cptr, cb)) = self.deref(doc, &cptr) else {
                 continue;
@@ -704,6 +717,7 @@ impl<'a> Builder<'a> {
                 operations: cops,
             });
         }
+        self.callback_depth -= 1;
         Some(Operation {
             id,
             id_generated,

@@ -176,7 +176,12 @@ fn check(schema: &Value, seed: u64) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    // A fixed seed keeps CI reproducible; change it (or raise `cases`) locally to explore.
+    #![proptest_config(ProptestConfig {
+        cases: 256,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(0x73796e7468),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn generated_values_validate(schema in schema(), seed in 0u64..1000) {

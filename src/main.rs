@@ -6,6 +6,7 @@ mod exit;
 mod files;
 mod fixtures_cmd;
 mod render;
+mod serve_cmd;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -33,6 +34,8 @@ enum Command {
     /// named example) and a manifest; with --check, verify them instead.
     #[command(after_help = exit::FIXTURES_HELP)]
     Fixtures(fixtures_cmd::FixturesArgs),
+    /// Serve a mock of the spec over HTTP until SIGINT or SIGTERM.
+    Serve(serve_cmd::ServeArgs),
 }
 
 /// How structured (JSON) fixture bodies are written.
@@ -88,6 +91,7 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Check(args) => check_cmd::run(&args),
         Command::Fixtures(args) => fixtures_cmd::run(&args),
+        Command::Serve(args) => serve_cmd::run(&args),
     };
     ExitCode::from(code)
 }

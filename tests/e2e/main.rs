@@ -5,4 +5,5 @@ mod cli;
 mod corpus;
 mod fixtures;
 mod real_specs;
+mod serve;
 mod support;

@@ -15,6 +15,27 @@ pub struct FsResolver {
     pub allow_remote: bool,
 }
 
+/// Read and load one spec from disk (local `$ref`s resolved next to it). An unreadable file is
+/// reported on stderr and becomes `Err(exit::USAGE)`.
+pub fn load_spec(path: &Path) -> Result<(String, mockgen_spec::Loaded), u8> {
+    let name = path.to_string_lossy().into_owned();
+    match read_text(path) {
+        Ok(text) => {
+            let loaded = mockgen_spec::load(
+                &name,
+                text,
+                &FsResolver::default(),
+                &mockgen_spec::LoadOptions::default(),
+            );
+            Ok((name, loaded))
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            Err(crate::exit::USAGE)
+        }
+    }
+}
+
 /// Read a file as UTF-8, explaining what is wrong when it is not.
 pub fn read_text(path: &Path) -> Result<String, String> {
     let file = std::fs::File::open(path)

@@ -2,13 +2,11 @@
 //! status × media type × named example, plus `manifest.json`; `--check` regenerates in memory
 //! and lists every stale, missing, extra or invalid file.
 
-use crate::files::{FsResolver, read_text};
+use crate::files::load_spec;
 use crate::{StructuredFormat, exit, render};
 use mockgen_media::Kind;
 use mockgen_schema::{SlotId, ValidatorBuilder, View};
-use mockgen_spec::{
-    LoadOptions, Loaded, Loc, MediaType, Operation, Response, Spec, StatusKey, doc_uri,
-};
+use mockgen_spec::{Loaded, Loc, MediaType, Operation, Response, Spec, StatusKey, doc_uri};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -83,15 +81,10 @@ pub struct FixturesArgs {
 }
 
 pub fn run(args: &FixturesArgs) -> u8 {
-    let name = args.spec.to_string_lossy().into_owned();
-    let text = match read_text(&args.spec) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::USAGE;
-        }
+    let (name, loaded) = match load_spec(&args.spec) {
+        Ok(found) => found,
+        Err(code) => return code,
     };
-    let loaded = mockgen_spec::load(&name, text, &FsResolver::default(), &LoadOptions::default());
     let locale: mockgen_synth::Locale = match args.locale.parse() {
         Ok(l) => l,
         Err(e) => {

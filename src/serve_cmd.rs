@@ -2,11 +2,11 @@
 //! or SIGTERM.
 
 use crate::exit;
-use crate::files::{FsResolver, read_text};
+use crate::files::load_spec;
 use crate::render;
 use mockgen_engine::{Engine, Options};
 use mockgen_server::ServeOptions;
-use mockgen_spec::{LoadOptions, Spec};
+use mockgen_spec::Spec;
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -36,15 +36,10 @@ pub struct ServeArgs {
 
 pub fn run(args: &ServeArgs) -> u8 {
     let started = std::time::Instant::now();
-    let name = args.spec.to_string_lossy().into_owned();
-    let text = match read_text(&args.spec) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::USAGE;
-        }
+    let (name, loaded) = match load_spec(&args.spec) {
+        Ok(found) => found,
+        Err(code) => return code,
     };
-    let loaded = mockgen_spec::load(&name, text, &FsResolver::default(), &LoadOptions::default());
     // Serve whatever model we got (like Prism); the diagnostics tell the user what is off.
     if loaded.diagnostics.iter().any(|d| d.is_error()) {
         render::human(&name, &loaded);

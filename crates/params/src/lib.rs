@@ -11,6 +11,7 @@ mod schema;
 
 pub use pairs::MAX_PAIRS;
 
+use mockgen_spec::media_essence as essence;
 use mockgen_spec::{Operation, ParamIn, Parameter, Spec, Style};
 use pairs::{Decoding, Pair, decode};
 use schema::{Shape, View, coerce};
@@ -658,16 +659,6 @@ impl<'a> Cx<'a, '_> {
 
 fn refs(items: &[String]) -> Vec<&str> {
     items.iter().map(String::as_str).collect()
-}
-
-/// The media type without parameters, lower-cased.
-fn essence(media_type: &str) -> String {
-    media_type
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase()
 }
 
 fn is_json(media_type: &str) -> bool {

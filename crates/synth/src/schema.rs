@@ -96,17 +96,8 @@ impl<'s> Node<'s> {
     }
 }
 
-/// Append an escaped pointer token.
-pub fn push_token(pointer: &mut String, token: &str) {
-    pointer.push('/');
-    for c in token.chars() {
-        match c {
-            '~' => pointer.push_str("~0"),
-            '/' => pointer.push_str("~1"),
-            c => pointer.push(c),
-        }
-    }
-}
+/// Append an escaped pointer token (the loader's own helper, so pointers agree everywhere).
+pub use mockgen_source::push_token;
 
 /// The documents of a spec, for resolving references.
 #[derive(Debug)]

@@ -2,7 +2,11 @@
 //! - `ci`: everything CI checks (format, lints, tests); what README tells newcomers to run.
 //! - `corpus`: download the big real-world specs used by benchmarks into a cache outside the repo.
 //! - `bench`: release-build measurements (load time and peak memory on the GitHub spec, …).
+//! - `schemathesis`: Schemathesis from PyPI against `mockgen serve` on every shared spec.
 //! - `fixtures [--check]`: regenerate (or verify) the committed `fixtures/` of the demo specs.
+
+mod bench;
+mod schemathesis;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -18,10 +22,11 @@ fn main() -> ExitCode {
     let result = match task {
         "ci" => ci(),
         "corpus" => corpus().map(|p| println!("{}", p.display())),
-        "bench" => bench(),
+        "bench" => bench::run(&args[1..]),
+        "schemathesis" => schemathesis::run(&args[1..]),
         "fixtures" => fixtures(args.iter().any(|a| a == "--check")),
         _ => {
-            eprintln!("usage: cargo xtask <ci|corpus|bench|fixtures [--check]>");
+            eprintln!("usage: cargo xtask <ci|corpus|bench|schemathesis|fixtures [--check]>");
             return ExitCode::from(2);
         }
     };
@@ -34,13 +39,13 @@ fn main() -> ExitCode {
     }
 }
 
-fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
 }
 
-fn run(cmd: &mut Command) -> Result<(), String> {
+pub(crate) fn run(cmd: &mut Command) -> Result<(), String> {
     let shown = format!("{cmd:?}");
     eprintln!("$ {shown}");
     let status = cmd
@@ -54,7 +59,7 @@ fn run(cmd: &mut Command) -> Result<(), String> {
     }
 }
 
-fn cargo() -> Command {
+pub(crate) fn cargo() -> Command {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
 }
 
@@ -74,6 +79,8 @@ fn ci() -> Result<(), String> {
     // The test suite also fails when `fixtures/` is stale (tests/e2e/fixtures.rs), which saves
     // a second build here: `cargo run` resolves features differently from `cargo test`.
     run(cargo().args(["test", "--workspace", "--locked"]))?;
+    // Schemathesis (PyPI) against `mockgen serve` on every real-world spec.
+    schemathesis::run(&[])?;
     eprintln!("xtask ci: all green in {:.0?}", started.elapsed());
     Ok(())
 }
@@ -134,7 +141,7 @@ fn fixtures(check: bool) -> Result<(), String> {
     Ok(())
 }
 
-fn cache_dir() -> PathBuf {
+pub(crate) fn cache_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("MOCKGEN_CACHE") {
         return PathBuf::from(dir);
     }
@@ -146,7 +153,7 @@ fn cache_dir() -> PathBuf {
 }
 
 /// Fetch the GitHub REST spec from the npm registry (with npm itself) into the cache.
-fn corpus() -> Result<PathBuf, String> {
+pub(crate) fn corpus() -> Result<PathBuf, String> {
     let dir = cache_dir();
     let target = dir.join("api.github.com.json");
     if target.exists() {
@@ -174,88 +181,4 @@ fn corpus() -> Result<PathBuf, String> {
     std::fs::rename(work.join(OCTOKIT_FILE), &target).map_err(|e| e.to_string())?;
     let _ = std::fs::remove_dir_all(&work);
     Ok(target)
-}
-
-/// Run a command `runs` times; median wall time and the `--timings` report of the median run.
-fn measure(bin: &Path, args: &[&str], runs: usize) -> Result<(f64, serde_json::Value), String> {
-    let mut samples = Vec::new();
-    for _ in 0..runs {
-        let started = Instant::now();
-        let out = Command::new(bin)
-            .args(args)
-            .output()
-            .map_err(|e| format!("cannot run {}: {e}", bin.display()))?;
-        let wall = started.elapsed().as_secs_f64();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        let timings = stderr
-            .lines()
-            .rev()
-            .find_map(|l| l.strip_prefix("mockgen-timings: "))
-            .and_then(|j| serde_json::from_str(j).ok())
-            .unwrap_or(serde_json::Value::Null);
-        samples.push((wall, timings));
-    }
-    samples.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let mid = samples.len() / 2;
-    samples
-        .into_iter()
-        .nth(mid)
-        .ok_or_else(|| "no samples".to_owned())
-}
-
-fn bench() -> Result<(), String> {
-    run(cargo().args(["build", "--release", "--locked", "--bin", "mockgen"]))?;
-    let bin = root().join("target/release/mockgen");
-    let github = corpus()?;
-    let github_s = github.to_string_lossy().into_owned();
-    let petstore = root().join("../shared/specs/petstore.oas30.json");
-    let petstore_s = petstore.to_string_lossy().into_owned();
-    println!("## mockgen bench (release build, median of 5 runs)\n");
-    println!("| spec | task | wall | load | peak RSS after load | examples | peak RSS |");
-    println!("|---|---|---:|---:|---:|---:|---:|");
-    for (name, path) in [
-        ("GitHub REST (13 MB JSON)", &github_s),
-        ("petstore 3.0", &petstore_s),
-    ] {
-        let (wall, t) = measure(&bin, &["check", "--format", "json", "--timings", path], 5)?;
-        let ms = |k: &str| {
-            t.get(k)
-                .and_then(serde_json::Value::as_f64)
-                .unwrap_or(f64::NAN)
-        };
-        println!(
-            "| {name} | check | {:.0} ms | {:.0} ms | {:.0} MB | {:.0} ms | {:.0} MB |",
-            wall * 1000.0,
-            ms("load_ms"),
-            ms("load_peak_rss_bytes") / 1e6,
-            ms("examples_ms"),
-            ms("peak_rss_bytes") / 1e6
-        );
-    }
-    println!("\n| spec | task | wall (median of 3) | files |");
-    println!("|---|---|---:|---:|");
-    for (name, path) in [
-        ("GitHub REST (13 MB JSON)", &github_s),
-        ("petstore 3.0", &petstore_s),
-    ] {
-        let out =
-            std::env::temp_dir().join(format!("mockgen-bench-fixtures-{}", std::process::id()));
-        let out_s = out.to_string_lossy().into_owned();
-        let (wall, _) = measure(
-            &bin,
-            &["fixtures", path, "--out", &out_s, "--include-errors"],
-            3,
-        )?;
-        let files = std::fs::read_to_string(out.join("manifest.json"))
-            .ok()
-            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
-            .and_then(|m| m["entries"].as_array().map(Vec::len))
-            .unwrap_or(0);
-        let _ = std::fs::remove_dir_all(&out);
-        println!(
-            "| {name} | fixtures --include-errors | {:.0} ms | {files} |",
-            wall * 1000.0
-        );
-    }
-    Ok(())
 }

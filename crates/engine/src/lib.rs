@@ -38,6 +38,18 @@ pub struct MockResponse {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// What the server logs about this exchange; never sent to the client.
+    pub meta: Meta,
+}
+
+/// Facts about one exchange for the request log.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Meta {
+    /// Index into `spec.operations` of the matched operation, if any.
+    pub operation: Option<usize>,
+    /// Every request (or, with `validate_responses`, response) violation, one line each,
+    /// `location: message` (`query.limit: must be <= 100`).
+    pub violations: Vec<String>,
 }
 
 impl MockResponse {
@@ -59,6 +71,11 @@ pub struct Options {
     pub dynamic: bool,
     /// Largest request body accepted, in bytes (413 beyond).
     pub max_body: usize,
+    /// `--errors`: validate every response before sending it; a violation becomes a 500
+    /// problem+json listing it.
+    pub validate_responses: bool,
+    /// Base paths the routes accept (`servers[].url` paths by default, or `--base-path`).
+    pub base_paths: mockgen_route::BasePaths,
 }
 
 impl Default for Options {
@@ -67,6 +84,8 @@ impl Default for Options {
             seed: 0,
             dynamic: false,
             max_body: 10 * 1024 * 1024,
+            validate_responses: false,
+            base_paths: mockgen_route::BasePaths::FromServers,
         }
     }
 }
@@ -114,7 +133,12 @@ const PREFER_QUERY: [&str; 3] = ["__code", "__example", "__dynamic"];
 impl Engine {
     /// Compile routes, validators and the generator for `spec`.
     pub fn new(spec: Arc<Spec>, options: Options) -> Result<Engine, String> {
-        let (routes, _conflicts) = RouteTable::new(&spec, &RouteOptions::default());
+        let (routes, _conflicts) = RouteTable::new(
+            &spec,
+            &RouteOptions {
+                base_paths: options.base_paths.clone(),
+            },
+        );
         let synth = Synth::new(
             &spec,
             mockgen_synth::Options {
@@ -169,14 +193,16 @@ impl Engine {
 
     /// Answer one request. Never panics.
     pub fn handle(&self, req: &MockRequest<'_>) -> MockResponse {
-        let mut resp = self.respond(req);
+        let mut meta = Meta::default();
+        let mut resp = self.respond(req, &mut meta);
+        resp.meta = meta;
         if req.method.eq_ignore_ascii_case("HEAD") {
             resp.body.clear();
         }
         resp
     }
 
-    fn respond(&self, req: &MockRequest<'_>) -> MockResponse {
+    fn respond(&self, req: &MockRequest<'_>, meta: &mut Meta) -> MockResponse {
         let method = req.method.to_ascii_uppercase();
         let found = match self.routes.lookup(&method, req.path) {
             Lookup::Found(m) => m,
@@ -210,6 +236,7 @@ impl Engine {
                 "routed to an unknown operation",
             );
         };
+        meta.operation = Some(found.operation);
         let slots = self.slots.get(found.operation);
 
         // Prefer and its query fallbacks; the fallbacks are not spec parameters.
@@ -272,6 +299,10 @@ impl Engine {
             }
         }
         if !entries.is_empty() {
+            meta.violations = entries
+                .iter()
+                .map(|e| format!("{}: {}", e.location.join("."), e.message))
+                .collect();
             return self.invalid(op, req, entries);
         }
         self.success(op, req, query.as_deref(), &prefer)
@@ -434,6 +465,7 @@ impl Engine {
                         status: 200,
                         headers: Vec::new(),
                         body: Vec::new(),
+                        meta: Meta::default(),
                     };
                 }
             }
@@ -551,6 +583,7 @@ impl Engine {
             status,
             headers,
             body,
+            meta: Meta::default(),
         })
     }
 }

@@ -33,6 +33,7 @@ fn respond(status: u16, body: &Value) -> MockResponse {
             "application/problem+json".to_owned(),
         )],
         body: mockgen_media::json_pretty(body).into_bytes(),
+        meta: crate::Meta::default(),
     }
 }
 

@@ -5,6 +5,7 @@ mod check_cmd;
 mod exit;
 mod files;
 mod fixtures_cmd;
+mod reload;
 mod render;
 mod serve_cmd;
 
@@ -34,7 +35,9 @@ enum Command {
     /// named example) and a manifest; with --check, verify them instead.
     #[command(after_help = exit::FIXTURES_HELP)]
     Fixtures(fixtures_cmd::FixturesArgs),
-    /// Serve a mock of the spec over HTTP until SIGINT or SIGTERM.
+    /// Serve a mock of one or more specs over HTTP until SIGINT or SIGTERM, reloading a spec
+    /// when its files change.
+    #[command(after_help = exit::SERVE_HELP)]
     Serve(serve_cmd::ServeArgs),
 }
 

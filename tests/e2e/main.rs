@@ -2,8 +2,12 @@
 //! run the real `mockgen` binary as a process and read the real-world specs in `../shared/specs`.
 
 mod cli;
+mod contract;
 mod corpus;
 mod fixtures;
+mod http;
 mod real_specs;
 mod serve;
+mod serve_ops;
+mod serve_reload;
 mod support;

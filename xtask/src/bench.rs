@@ -1,7 +1,13 @@
-//! `cargo xtask bench`: release-build measurements.
+//! `cargo xtask bench [--quick] [--no-prism]`: release-build measurements. First `check` and
+//! `fixtures` timings on the GitHub spec and petstore, then (`bench_serve.rs`) `mockgen serve`
+//! next to Prism over HTTP. `--quick` shortens every measurement (one run, short loads) for a
+//! smoke test; `--no-prism` measures mockgen alone.
+
+#[path = "bench_serve.rs"]
+mod serve;
 
 use crate::{cargo, corpus, root, run as run_cmd};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
@@ -32,21 +38,43 @@ fn measure(bin: &Path, args: &[&str], runs: usize) -> Result<(f64, serde_json::V
         .ok_or_else(|| "no samples".to_owned())
 }
 
-pub fn run(_args: &[String]) -> Result<(), String> {
+pub fn run(args: &[String]) -> Result<(), String> {
+    let mut plan = serve::Plan {
+        quick: false,
+        prism: true,
+    };
+    for arg in args {
+        match arg.as_str() {
+            "--quick" => plan.quick = true,
+            "--no-prism" => plan.prism = false,
+            other => {
+                return Err(format!(
+                    "unknown argument {other}; usage: cargo xtask bench [--quick] [--no-prism]"
+                ));
+            }
+        }
+    }
+    let (check_runs, fixture_runs) = if plan.quick { (1, 1) } else { (5, 3) };
     run_cmd(cargo().args(["build", "--release", "--locked", "--bin", "mockgen"]))?;
-    let bin = root().join("target/release/mockgen");
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from);
+    let bin = target.join("release/mockgen");
     let github = corpus()?;
     let github_s = github.to_string_lossy().into_owned();
     let petstore = root().join("../shared/specs/petstore.oas30.json");
     let petstore_s = petstore.to_string_lossy().into_owned();
-    println!("## mockgen bench (release build, median of 5 runs)\n");
+    println!("## mockgen bench (release build, median of {check_runs} runs)\n");
     println!("| spec | task | wall | load | peak RSS after load | examples | peak RSS |");
     println!("|---|---|---:|---:|---:|---:|---:|");
     for (name, path) in [
         ("GitHub REST (13 MB JSON)", &github_s),
         ("petstore 3.0", &petstore_s),
     ] {
-        let (wall, t) = measure(&bin, &["check", "--format", "json", "--timings", path], 5)?;
+        let (wall, t) = measure(
+            &bin,
+            &["check", "--format", "json", "--timings", path],
+            check_runs,
+        )?;
         let ms = |k: &str| {
             t.get(k)
                 .and_then(serde_json::Value::as_f64)
@@ -61,7 +89,7 @@ pub fn run(_args: &[String]) -> Result<(), String> {
             ms("peak_rss_bytes") / 1e6
         );
     }
-    println!("\n| spec | task | wall (median of 3) | files |");
+    println!("\n| spec | task | wall (median of {fixture_runs}) | files |");
     println!("|---|---|---:|---:|");
     for (name, path) in [
         ("GitHub REST (13 MB JSON)", &github_s),
@@ -73,7 +101,7 @@ pub fn run(_args: &[String]) -> Result<(), String> {
         let (wall, _) = measure(
             &bin,
             &["fixtures", path, "--out", &out_s, "--include-errors"],
-            3,
+            fixture_runs,
         )?;
         let files = std::fs::read_to_string(out.join("manifest.json"))
             .ok()
@@ -86,5 +114,6 @@ pub fn run(_args: &[String]) -> Result<(), String> {
             wall * 1000.0
         );
     }
-    Ok(())
+    let petstore_expanded = root().join("../shared/specs/petstore-expanded.oas30.yaml");
+    serve::run(plan, &bin, &petstore_expanded, &github)
 }

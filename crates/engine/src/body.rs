@@ -1,11 +1,52 @@
-//! Request body checks: size, presence, content type, syntax and schema.
+//! Request body checks: size, presence, content type, syntax and schema, for every kind of
+//! body a spec can declare — JSON (and `+json`), forms, multipart, text, XML and binary.
+//! Hard failures (413, 415, 400 for a body that cannot be read) are returned as the
+//! response; schema violations join the request's other validation entries.
+
+mod fields;
+mod json;
+mod multipart;
+mod xml;
 
 use crate::problem::{Entry, problem};
-use crate::{Engine, MockRequest, decode, header, violation_entry};
-use mockgen_media::Kind;
+use crate::{Engine, MockRequest, header, violation_entry};
+use fields::{Field, Raw};
+use mockgen_params::schema::{Shape, View};
 use mockgen_schema::SlotId;
-use mockgen_spec::{Loc, MediaType, RequestBody, Spec, media_essence};
-use serde_json::{Map, Value};
+use mockgen_spec::{MediaType, RequestBody, media_essence};
+use serde_json::Value;
+use std::borrow::Cow;
+
+/// At most this many body violations are listed; the rest are counted in one last entry.
+pub const MAX_ENTRIES: usize = 100;
+
+/// How a body of a given media type is read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Json,
+    Form,
+    Multipart,
+    Xml,
+    Text,
+    Binary,
+}
+
+fn kind(media_type: &str) -> Kind {
+    if media_essence(media_type).starts_with("multipart/") {
+        return Kind::Multipart;
+    }
+    match mockgen_media::kind(media_type) {
+        mockgen_media::Kind::Json => Kind::Json,
+        mockgen_media::Kind::Form => Kind::Form,
+        mockgen_media::Kind::Xml => Kind::Xml,
+        mockgen_media::Kind::Text => Kind::Text,
+        mockgen_media::Kind::Binary => Kind::Binary,
+    }
+}
+
+fn bad_body(detail: &str) -> crate::MockResponse {
+    problem(400, "INVALID_BODY", "Invalid request body", detail)
+}
 
 /// Check the body of `req` against `rb`; hard failures (413, 415, 400) are returned as the
 /// response, schema violations are added to `entries`.
@@ -28,8 +69,13 @@ pub fn check(
             ),
         ));
     }
-    if req.body.is_empty() {
-        if rb.required {
+    let content_type = header(req.headers, "content-type").filter(|c| !c.trim().is_empty());
+    // With a Content-Type, an empty text, form or binary body is a value (`""`, `{}`, zero
+    // bytes) for the schema to judge; an empty JSON, XML or multipart body is no body.
+    let empty_is_value =
+        content_type.is_some_and(|ct| matches!(kind(ct), Kind::Text | Kind::Form | Kind::Binary));
+    if req.body.is_empty() && !empty_is_value {
+        if rb.required || multipart_form_data_2(engine, rb) {
             entries.push(Entry {
                 location: vec!["body".into()],
                 code: "required".into(),
@@ -41,9 +87,8 @@ pub fn check(
     if rb.content.is_empty() {
         return Ok(());
     }
-    let content_type = header(req.headers, "content-type");
     let index = match content_type {
-        None => Some(0),
+        None => Some(guess_media(&rb.content, req.body)),
         Some(ct) => find_media(&rb.content, &media_essence(ct)),
     };
     let Some(index) = index else {
@@ -66,54 +111,273 @@ pub fn check(
         return Ok(());
     };
     let slot = slots.get(index).copied().flatten();
+    // The request's own type says how to read the body (a declared `*/*` says nothing).
     let effective = content_type.unwrap_or(&media.media_type);
-    let value = match mockgen_media::kind(effective) {
-        Kind::Json => {
-            let Ok(text) = std::str::from_utf8(req.body) else {
-                return Err(problem(
-                    400,
-                    "INVALID_BODY",
-                    "Invalid request body",
-                    "The JSON body is not valid UTF-8.",
-                ));
-            };
-            match serde_json::from_str::<Value>(text) {
-                Ok(v) => v,
-                Err(e) => {
-                    return Err(problem(
-                        400,
-                        "INVALID_BODY",
-                        "Invalid request body",
-                        &format!(
-                            "The JSON body does not parse: {} at line {} column {}.",
-                            strip_position(&e.to_string()),
-                            e.line(),
-                            e.column()
-                        ),
-                    ));
-                }
-            }
-        }
-        Kind::Form => {
-            let text = String::from_utf8_lossy(req.body);
-            parse_form(&engine.spec, media.schema.as_ref(), &text)
-        }
-        _ => return Ok(()),
+    let mut found: Vec<Entry> = Vec::new();
+    let Some(value) = read(engine, media, effective, req.body, &mut found)? else {
+        entries.append(&mut found);
+        return Ok(());
     };
+    let mut more = 0;
     if let Some(slot) = slot {
         let base = vec!["body".to_owned()];
-        for v in engine.validator.validate(slot, &value) {
-            entries.push(violation_entry(&base, v));
+        let room = (MAX_ENTRIES + 1).saturating_sub(found.len());
+        let (violations, rest) = engine.validator.validate_limited(slot, &value, room);
+        more = rest;
+        for v in violations {
+            found.push(violation_entry(&base, v));
         }
     }
+    if found.len() > MAX_ENTRIES || more > 0 {
+        more += found.len().saturating_sub(MAX_ENTRIES);
+        found.truncate(MAX_ENTRIES);
+        found.push(Entry {
+            location: vec!["body".into()],
+            code: "truncated".into(),
+            message: if more >= mockgen_schema::MAX_COUNTED {
+                format!("…and at least {more} more violations")
+            } else {
+                format!("…and {more} more violations")
+            },
+        });
+    }
+    entries.append(&mut found);
     Ok(())
 }
 
-/// serde_json's message without its own " at line L column C" tail.
-fn strip_position(message: &str) -> &str {
-    message
-        .rfind(" at line ")
-        .map_or(message, |i| &message[..i])
+/// Swagger 2.0 `formData` parameters sent as `multipart/form-data` ARE the body: even with
+/// every field optional the request carries a multipart document (an empty one is just the
+/// closing delimiter), so no body at all is refused, as Schemathesis expects. (An empty
+/// urlencoded form is an empty body, so that one stays optional.)
+fn multipart_form_data_2(engine: &Engine, rb: &RequestBody) -> bool {
+    engine.spec.version == mockgen_spec::SpecVersion::Swagger20
+        && rb.content.len() == 1
+        && rb
+            .content
+            .iter()
+            .all(|m| media_essence(&m.media_type) == "multipart/form-data")
+}
+
+/// The body as a JSON value to validate; `None` when there is nothing to validate.
+fn read(
+    engine: &Engine,
+    media: &MediaType,
+    content_type: &str,
+    body: &[u8],
+    entries: &mut Vec<Entry>,
+) -> Result<Option<Value>, crate::MockResponse> {
+    let spec = &engine.spec;
+    let view = View::of_loc(spec, media.schema.as_ref());
+    Ok(Some(match kind(content_type) {
+        Kind::Json => {
+            let text = text(body, content_type, "JSON")?;
+            json::parse_str(&text).map_err(|e| bad_body(&e))?
+        }
+        Kind::Form => {
+            let text = text(body, content_type, "form")?;
+            let fields = fields::form(&text).map_err(|e| bad_body(&e))?;
+            undeclared_form_data(engine, &view, &fields, entries);
+            fields::assemble(spec, media, fields)
+        }
+        Kind::Multipart => {
+            let parts = multipart::parse(content_type, body).map_err(|e| bad_body(&e))?;
+            let mut list = Vec::with_capacity(parts.len());
+            for part in parts {
+                let pv = view.property(&part.name);
+                if let Some(raw) = part_value(media, &part, &pv, entries) {
+                    list.push(Field {
+                        name: part.name,
+                        raw,
+                    });
+                }
+            }
+            undeclared_form_data(engine, &view, &list, entries);
+            fields::assemble(spec, media, list)
+        }
+        Kind::Xml => {
+            let text = text(body, content_type, "XML")?;
+            let root = xml::parse(&text).map_err(|e| bad_body(&e))?;
+            xml::to_value(&root, &view)
+        }
+        Kind::Text => {
+            let text = text(body, content_type, "text")?;
+            fields::item(Raw::Text(text.into_owned()), &view)
+        }
+        Kind::Binary => {
+            binary_lengths(&view, body, entries);
+            return Ok(None);
+        }
+    }))
+}
+
+/// Swagger 2.0 `formData` parameters are a closed list: a field none of them declares is
+/// refused (the upgraded schema does not say `additionalProperties: false` by itself).
+fn undeclared_form_data(
+    engine: &Engine,
+    view: &View<'_>,
+    fields: &[Field],
+    entries: &mut Vec<Entry>,
+) {
+    if engine.spec.version != mockgen_spec::SpecVersion::Swagger20 || view.is_empty() {
+        return;
+    }
+    let declared = view.property_names();
+    let mut seen: Vec<&str> = Vec::new();
+    for f in fields {
+        let name = f.name.as_str();
+        if declared.contains(&name) || seen.contains(&name) {
+            continue;
+        }
+        seen.push(name);
+        entries.push(Entry {
+            location: vec!["body".into(), f.name.clone()],
+            code: "additionalProperties".into(),
+            message: format!("{name:?} is not a declared formData parameter"),
+        });
+        if seen.len() >= MAX_ENTRIES {
+            return;
+        }
+    }
+}
+
+/// Bytes are not JSON: only the declared byte-length bounds of a binary string are checked.
+fn binary_lengths(view: &View<'_>, body: &[u8], entries: &mut Vec<Entry>) {
+    let bound = |k: &str| view.keyword(k).and_then(Value::as_u64);
+    let len = u64::try_from(body.len()).unwrap_or(u64::MAX);
+    if let Some(max) = bound("maxLength").filter(|m| len > *m) {
+        entries.push(Entry {
+            location: vec!["body".into()],
+            code: "maxLength".into(),
+            message: format!("the body has {len} bytes; at most {max} are allowed"),
+        });
+    }
+    if let Some(min) = bound("minLength").filter(|m| len < *m) {
+        entries.push(Entry {
+            location: vec!["body".into()],
+            code: "minLength".into(),
+            message: format!("the body has {len} bytes; at least {min} are required"),
+        });
+    }
+}
+
+/// One multipart part as a field: JSON parts parsed, files as their bytes (a string for the
+/// validator), text parts left for coercion by the schema.
+fn part_value(
+    media: &MediaType,
+    part: &multipart::Part<'_>,
+    view: &View<'_>,
+    entries: &mut Vec<Entry>,
+) -> Option<Raw> {
+    let declared = media
+        .encoding
+        .get(&part.name)
+        .and_then(|e| e.content_type.as_deref());
+    let ct = part.content_type.as_deref().or(declared);
+    let location = || vec!["body".to_owned(), part.name.clone()];
+    let binary_schema = view.format().is_some_and(|f| f == "binary" || f == "byte")
+        || view.keyword("contentMediaType").is_some()
+        || view.keyword("contentEncoding").is_some();
+    let part_kind = ct.map(kind);
+    if part_kind == Some(Kind::Json) && view.shape() != Shape::Scalar
+        || declared.is_some_and(|d| kind(d) == Kind::Json && !d.contains('*'))
+    {
+        return match json::parse(part.body) {
+            Ok(v) => Some(Raw::Value(v)),
+            Err(e) => {
+                entries.push(Entry {
+                    location: location(),
+                    code: "syntax".into(),
+                    message: e,
+                });
+                None
+            }
+        };
+    }
+    let is_file = binary_schema
+        || part.filename.is_some()
+        || matches!(part_kind, Some(Kind::Binary | Kind::Multipart));
+    if is_file {
+        return Some(Raw::Value(Value::String(
+            String::from_utf8_lossy(part.body).into_owned(),
+        )));
+    }
+    match std::str::from_utf8(part.body) {
+        Ok(s) => Some(Raw::Text(s.to_owned())),
+        Err(e) => {
+            entries.push(Entry {
+                location: location(),
+                code: "encoding".into(),
+                message: format!(
+                    "the part is not valid UTF-8 (invalid byte at offset {})",
+                    e.valid_up_to()
+                ),
+            });
+            None
+        }
+    }
+}
+
+/// The body as text in the Content-Type's charset (UTF-8 unless it says ISO-8859-1).
+fn text<'a>(
+    body: &'a [u8],
+    content_type: &str,
+    what: &str,
+) -> Result<Cow<'a, str>, crate::MockResponse> {
+    let charset = multipart::header_param(content_type, "charset")
+        .map(|c| c.to_ascii_lowercase())
+        .unwrap_or_default();
+    match charset.as_str() {
+        "" | "utf-8" | "utf8" | "us-ascii" | "ascii" => utf8(body, what)
+            .map(Cow::Borrowed)
+            .map_err(|e| bad_body(&e)),
+        "iso-8859-1" | "latin1" | "latin-1" | "iso_8859-1" => {
+            Ok(Cow::Owned(body.iter().map(|b| char::from(*b)).collect()))
+        }
+        other => Err(problem(
+            415,
+            "UNSUPPORTED_MEDIA_TYPE",
+            "Unsupported media type",
+            &format!("The charset {other:?} is not supported; send UTF-8."),
+        )),
+    }
+}
+
+/// Strict UTF-8, or a sentence naming where the first invalid byte is.
+fn utf8<'a>(bytes: &'a [u8], what: &str) -> Result<&'a str, String> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        let (line, column) = position(bytes, e.valid_up_to());
+        format!("The {what} body is not valid UTF-8: invalid byte at line {line} column {column}.")
+    })
+}
+
+/// 1-based line and column (in characters) of byte `offset`.
+fn position(bytes: &[u8], offset: usize) -> (usize, usize) {
+    let before = bytes.get(..offset).unwrap_or(bytes);
+    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+    let start = before
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(0, |i| i + 1);
+    let tail = before.get(start..).unwrap_or_default();
+    let column = String::from_utf8_lossy(tail).chars().count() + 1;
+    (line, column)
+}
+
+/// Without a Content-Type: the only media type, else a JSON one when the body looks like
+/// JSON, else the first.
+fn guess_media(content: &[MediaType], body: &[u8]) -> usize {
+    if content.len() > 1
+        && body
+            .iter()
+            .find(|b| !b.is_ascii_whitespace())
+            .is_some_and(|b| matches!(b, b'{' | b'['))
+        && let Some(i) = content
+            .iter()
+            .position(|m| kind(&m.media_type) == Kind::Json)
+    {
+        return i;
+    }
+    0
 }
 
 /// The declared media type a request content type matches: exact essence first, then a
@@ -139,83 +403,4 @@ fn find_media(content: &[MediaType], essence: &str) -> Option<usize> {
         let dsuffix = ds.rsplit_once('+').map(|(_, s)| s);
         dt == top && (suffix == Some(ds) || dsuffix == Some(sub))
     })
-}
-
-/// The schema at `loc`, following local `$ref`s a few times.
-fn resolve<'a>(spec: &'a Spec, loc: &Loc) -> Option<&'a Value> {
-    let doc = spec.documents.get(loc.doc)?;
-    let mut node = doc.pointer(&loc.pointer)?;
-    for _ in 0..8 {
-        match node.get("$ref").and_then(Value::as_str) {
-            Some(r) if r.starts_with('#') => {
-                let pointer = decode(&r[1..]);
-                node = doc.pointer(&pointer)?;
-            }
-            _ => break,
-        }
-    }
-    Some(node)
-}
-
-fn first_type(schema: &Value) -> Option<&str> {
-    match schema.get("type")? {
-        Value::String(s) => Some(s),
-        Value::Array(a) => a.iter().filter_map(Value::as_str).find(|t| *t != "null"),
-        _ => None,
-    }
-}
-
-/// Parse a form body into an object, coercing simple property types.
-fn parse_form(spec: &Spec, schema: Option<&Loc>, text: &str) -> Value {
-    let root = schema.and_then(|l| resolve(spec, l));
-    let props = root
-        .and_then(|s| s.get("properties"))
-        .and_then(Value::as_object);
-    let prop_schema = |name: &str| -> Option<&Value> {
-        let p = props?.get(name)?;
-        match p.get("$ref").and_then(Value::as_str) {
-            Some(r) if r.starts_with('#') => schema
-                .and_then(|l| spec.documents.get(l.doc))
-                .and_then(|d| d.pointer(&decode(&r[1..]))),
-            _ => Some(p),
-        }
-    };
-    let scalar = |s: Option<&Value>, raw: String| -> Value {
-        match s.and_then(first_type) {
-            Some("integer") => raw
-                .parse::<i64>()
-                .map(Value::from)
-                .unwrap_or(Value::String(raw)),
-            Some("number") => raw
-                .parse::<f64>()
-                .ok()
-                .and_then(serde_json::Number::from_f64)
-                .map(Value::Number)
-                .unwrap_or(Value::String(raw)),
-            Some("boolean") => match raw.as_str() {
-                "true" => Value::Bool(true),
-                "false" => Value::Bool(false),
-                _ => Value::String(raw),
-            },
-            _ => Value::String(raw),
-        }
-    };
-    let mut map = Map::new();
-    for pair in text.split('&').filter(|p| !p.is_empty()) {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        let (k, v) = (decode(k), decode(v));
-        let ps = prop_schema(&k);
-        if ps.and_then(first_type) == Some("array") {
-            let item = ps.and_then(|s| s.get("items"));
-            let value = scalar(item, v);
-            match map.entry(k).or_insert_with(|| Value::Array(Vec::new())) {
-                Value::Array(a) => a.push(value),
-                other => *other = Value::Array(vec![value]),
-            }
-        } else {
-            let value = scalar(ps, v);
-            map.insert(k, value);
-        }
-    }
-    Value::Object(map)
 }

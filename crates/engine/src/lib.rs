@@ -5,19 +5,23 @@
 //! converts between its types and [`MockRequest`] / [`MockResponse`].
 
 mod body;
+mod cache;
 mod negotiate;
 mod problem;
+mod render;
 
 use mockgen_route::{Lookup, RouteOptions, RouteTable};
-use mockgen_schema::{SlotId, Validator, ValidatorBuilder, View, Violation};
+use mockgen_schema::{SlotId, Validator, View, Violation};
 use mockgen_spec::{
     Operation, ParamIn, Response, SecurityRequirement, SecurityScheme, Spec, StatusKey, doc_uri,
 };
-use mockgen_synth::{ErrorKind, Synth};
+use mockgen_synth::Synth;
 use problem::{Entry, problem};
+use render::{ResponseSlots, Target};
 use serde_json::Value;
+use std::borrow::Cow;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 
 /// A request as the server received it.
 #[derive(Clone, Copy, Debug)]
@@ -104,11 +108,18 @@ pub struct Engine {
     spec: Arc<Spec>,
     routes: RouteTable,
     synth: Synth,
-    validator: Validator,
+    /// The synthetic-data engine's validator, shared: one compilation per spec.
+    validator: Arc<Validator>,
     slots: Vec<OpSlots>,
+    /// Per operation, per declared response.
+    response_slots: Vec<Vec<ResponseSlots>>,
     options: Options,
     counter: AtomicU64,
+    cache: cache::Cache,
 }
+
+/// Bytes of URL-dependent rendered responses kept for reuse.
+const CACHE_BYTES: usize = 8 << 20;
 
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -126,9 +137,11 @@ struct Prefer {
     code: Option<String>,
     example: Option<String>,
     dynamic: Option<bool>,
+    /// Digits only.
+    seed: Option<String>,
 }
 
-const PREFER_QUERY: [&str; 3] = ["__code", "__example", "__dynamic"];
+const PREFER_QUERY: [&str; 4] = ["__code", "__example", "__dynamic", "__seed"];
 
 impl Engine {
     /// Compile routes, validators and the generator for `spec`.
@@ -139,51 +152,87 @@ impl Engine {
                 base_paths: options.base_paths.clone(),
             },
         );
-        let synth = Synth::new(
+        // Header `content` schemas are generated too; synth prepares `schema` ones only.
+        let extra: Vec<(mockgen_spec::Loc, View)> = spec
+            .operations
+            .iter()
+            .flat_map(|op| &op.responses)
+            .flat_map(|r| &r.headers)
+            .filter(|h| h.schema.is_none())
+            .filter_map(|h| h.content.iter().find_map(|m| m.schema.clone()))
+            .map(|loc| (loc, View::Response))
+            .collect();
+        let mut slots = Vec::with_capacity(spec.operations.len());
+        let mut response_slots = Vec::with_capacity(spec.operations.len());
+        let synth = Synth::with_builder(
             &spec,
             mockgen_synth::Options {
                 seed: options.seed,
                 ..Default::default()
             },
+            &extra,
+            |builder| {
+                // The same (location, view) as the generator's slots: shared, not recompiled.
+                let mut slot = |loc: &mockgen_spec::Loc, view: View| {
+                    builder.slot(&doc_uri(loc.doc), &loc.pointer, view)
+                };
+                for op in &spec.operations {
+                    let params = op
+                        .parameters
+                        .iter()
+                        .map(|p| {
+                            p.schema
+                                .as_ref()
+                                .or_else(|| p.content.iter().find_map(|m| m.schema.as_ref()))
+                                .map(|s| slot(s, View::Request))
+                        })
+                        .collect();
+                    let body = op
+                        .request_body
+                        .iter()
+                        .flat_map(|b| &b.content)
+                        .map(|m| m.schema.as_ref().map(|s| slot(s, View::Request)))
+                        .collect();
+                    slots.push(OpSlots { params, body });
+                    response_slots.push(
+                        op.responses
+                            .iter()
+                            .map(|r| ResponseSlots {
+                                body: r
+                                    .content
+                                    .iter()
+                                    .map(|m| m.schema.as_ref().map(|s| slot(s, View::Response)))
+                                    .collect(),
+                                headers: r
+                                    .headers
+                                    .iter()
+                                    .map(|h| {
+                                        h.schema
+                                            .as_ref()
+                                            .or_else(|| {
+                                                h.content.iter().find_map(|m| m.schema.as_ref())
+                                            })
+                                            .map(|s| slot(s, View::Response))
+                                    })
+                                    .collect(),
+                            })
+                            .collect(),
+                    );
+                }
+            },
         )
         .map_err(|e| e.to_string())?;
-        let mut builder = ValidatorBuilder::new();
-        for (i, doc) in spec.documents.iter().enumerate() {
-            builder.add_document(&doc_uri(i), Arc::clone(doc));
-        }
-        let mut slots = Vec::with_capacity(spec.operations.len());
-        for op in &spec.operations {
-            let params = op
-                .parameters
-                .iter()
-                .map(|p| {
-                    p.schema
-                        .as_ref()
-                        .or_else(|| p.content.iter().find_map(|m| m.schema.as_ref()))
-                        .map(|s| builder.slot(&doc_uri(s.doc), &s.pointer, View::Neutral))
-                })
-                .collect();
-            let body = op
-                .request_body
-                .iter()
-                .flat_map(|b| &b.content)
-                .map(|m| {
-                    m.schema
-                        .as_ref()
-                        .map(|s| builder.slot(&doc_uri(s.doc), &s.pointer, View::Request))
-                })
-                .collect();
-            slots.push(OpSlots { params, body });
-        }
-        let validator = builder.build().map_err(|e| e.to_string())?;
+        let validator = Arc::clone(synth.validator());
         Ok(Engine {
             spec,
             routes,
             synth,
             validator,
             slots,
+            response_slots,
             options,
             counter: AtomicU64::new(0),
+            cache: cache::Cache::new(CACHE_BYTES),
         })
     }
 
@@ -203,8 +252,16 @@ impl Engine {
     }
 
     fn respond(&self, req: &MockRequest<'_>, meta: &mut Meta) -> MockResponse {
-        let method = req.method.to_ascii_uppercase();
-        let found = match self.routes.lookup(&method, req.path) {
+        let method: Cow<'_, str> = if req.method.bytes().any(|b| b.is_ascii_lowercase()) {
+            Cow::Owned(req.method.to_ascii_uppercase())
+        } else {
+            Cow::Borrowed(req.method)
+        };
+        let parts = mockgen_route::RequestParts {
+            headers: req.headers,
+            query: req.query,
+        };
+        let found = match self.routes.lookup_with(&method, req.path, &parts) {
             Lookup::Found(m) => m,
             Lookup::MethodNotAllowed { allow } => {
                 let mut r = problem(
@@ -236,34 +293,29 @@ impl Engine {
                 "routed to an unknown operation",
             );
         };
-        meta.operation = Some(found.operation);
-        let slots = self.slots.get(found.operation);
+        let op_index = found.operation;
+        meta.operation = Some(op_index);
+        let slots = self.slots.get(op_index);
 
         // Prefer and its query fallbacks; the fallbacks are not spec parameters.
         let (prefer, query) = prefer(req);
+        let query = query.as_deref();
 
         // Security comes before validation.
-        if let Some(challenge) = self.security_challenge(op, req, query.as_deref()) {
-            let mut r = problem(
-                401,
-                "UNAUTHORIZED",
-                "Invalid security scheme used",
-                "Your request does not fullfil the security requirements and no HTTP unauthorized response was found in the spec, so mockgen is generating this error for you.",
-            );
-            r.headers.push(("WWW-Authenticate".into(), challenge));
-            return r;
+        if let Some(challenge) = self.security_challenge(op, req, query) {
+            return self.unauthorized(op_index, op, req, challenge, meta);
         }
 
         // Request validation: collect everything.
         let mut entries: Vec<Entry> = Vec::new();
         let path_params: Vec<(&str, String)> = found
             .params
-            .iter()
-            .map(|(n, v)| (*n, v.to_string()))
+            .into_iter()
+            .map(|(n, v)| (n, v.into_owned()))
             .collect();
         let raw = mockgen_params::RawRequest {
             path_params: &path_params,
-            query: query.as_deref(),
+            query,
             headers: req.headers,
             cookies: header(req.headers, "cookie"),
         };
@@ -287,15 +339,19 @@ impl Engine {
             ) else {
                 continue;
             };
-            let base = vec![param_in(param.location).to_owned(), param.name.clone()];
-            for v in self.validator.validate(*slot, value) {
+            let violations = self.validator.validate(*slot, value);
+            if violations.is_empty() {
+                continue;
+            }
+            let base = [param_in(param.location).to_owned(), param.name.clone()];
+            for v in violations {
                 entries.push(violation_entry(&base, v));
             }
         }
         if let Some(rb) = &op.request_body {
             let body_slots = slots.map(|s| s.body.as_slice()).unwrap_or_default();
             if let Err(r) = body::check(self, rb, body_slots, req, &mut entries) {
-                return r;
+                return self.unreadable_body(op_index, op, req, r, meta);
             }
         }
         if !entries.is_empty() {
@@ -303,9 +359,96 @@ impl Engine {
                 .iter()
                 .map(|e| format!("{}: {}", e.location.join("."), e.message))
                 .collect();
-            return self.invalid(op, req, entries);
+            let validation = entries.iter().map(Entry::to_json).collect();
+            return self
+                .declared_error(op_index, op, req, &[422, 400], validation, meta)
+                .unwrap_or_else(problem::unprocessable);
         }
-        self.success(op, req, query.as_deref(), &prefer)
+        self.success(op_index, op, req, query.unwrap_or_default(), &prefer, meta)
+    }
+
+    /// A static render of response `resp_index` of `op` (no Prefer), as an error answer uses.
+    fn render_declared(
+        &self,
+        op_index: usize,
+        op: &Operation,
+        resp_index: usize,
+        status: u16,
+        req: &MockRequest<'_>,
+    ) -> Option<Arc<cache::Rendered>> {
+        let resp = op.responses.get(resp_index)?;
+        self.render(
+            &Target {
+                op_index,
+                op,
+                resp_index,
+                resp,
+                status,
+                example: None,
+                dynamic: false,
+                seed: None,
+                path: req.path,
+                query: "",
+            },
+            req,
+        )
+        .ok()
+    }
+
+    /// The answer to a request that fails the security requirements: the operation's own
+    /// 401 when it declares one (with a challenge added), else a generated problem.
+    fn unauthorized(
+        &self,
+        op_index: usize,
+        op: &Operation,
+        req: &MockRequest<'_>,
+        challenge: String,
+        meta: &mut Meta,
+    ) -> MockResponse {
+        if let Some(index) = op
+            .responses
+            .iter()
+            .position(|r| r.status == StatusKey::Code(401))
+            && let Some(rendered) = self.render_declared(op_index, op, index, 401, req)
+        {
+            let mut r = self.finish(&rendered, meta);
+            if r.status == 401 && r.header("www-authenticate").is_none() {
+                r.headers.push(("WWW-Authenticate".into(), challenge));
+            }
+            return r;
+        }
+        let mut r = problem(
+            401,
+            "UNAUTHORIZED",
+            "Invalid security scheme used",
+            "Your request does not fullfil the security requirements and no HTTP unauthorized response was found in the spec, so mockgen is generating this error for you.",
+        );
+        r.headers.push(("WWW-Authenticate".into(), challenge));
+        r
+    }
+
+    /// A rendered response as sent: with `--errors`, a response that breaks its schemas
+    /// becomes a 500 listing why; its violations always go to the log.
+    fn finish(&self, rendered: &cache::Rendered, meta: &mut Meta) -> MockResponse {
+        if !rendered.violations.is_empty() {
+            meta.violations.extend(
+                rendered
+                    .violations
+                    .iter()
+                    .map(|e| format!("{}: {}", e.location.join("."), e.message)),
+            );
+            if self.options.validate_responses {
+                return problem::invalid_response(
+                    rendered.violations.iter().map(Entry::to_json).collect(),
+                );
+            }
+        }
+        MockResponse {
+            status: rendered.status,
+            headers: rendered.headers.clone(),
+            body: rendered.body.clone(),
+            meta: Meta::default(),
+        }
     }
 
     /// `None` when some requirement set is satisfied; else the `WWW-Authenticate` challenge.
@@ -396,54 +539,151 @@ impl Engine {
         }
     }
 
-    /// The answer to an invalid request.
-    fn invalid(&self, op: &Operation, req: &MockRequest<'_>, entries: Vec<Entry>) -> MockResponse {
-        let validation: Vec<Value> = entries.iter().map(Entry::to_json).collect();
-        let declared = op
-            .responses
+    /// A body the engine could not accept (400 unreadable, 413, 415): the operation's own
+    /// response for that status when it declares one (see [`Engine::declared_error`]), with
+    /// the reason as a one-entry `validation` list when its schema allows; else `generated`.
+    fn unreadable_body(
+        &self,
+        op_index: usize,
+        op: &Operation,
+        req: &MockRequest<'_>,
+        generated: MockResponse,
+        meta: &mut Meta,
+    ) -> MockResponse {
+        let codes: &[u16] = match generated.status {
+            400 => &[400],
+            413 => &[413],
+            415 => &[415],
+            _ => return generated,
+        };
+        let detail = serde_json::from_slice::<Value>(&generated.body)
+            .ok()
+            .and_then(|v| v.get("detail").and_then(Value::as_str).map(str::to_owned))
+            .unwrap_or_default();
+        meta.violations.push(format!("body: {detail}"));
+        let entry = Entry {
+            location: vec!["body".into()],
+            code: match generated.status {
+                413 => "size",
+                415 => "contentType",
+                _ => "syntax",
+            }
+            .into(),
+            message: detail,
+        };
+        self.declared_error(op_index, op, req, codes, vec![entry.to_json()], meta)
+            .unwrap_or(generated)
+    }
+
+    /// The operation's own response for an error the mock answers by itself — the first of
+    /// `codes` declared exactly, else a range (`4XX`) or `default` covering `codes[0]` — as
+    /// Prism does. The declared body gets the `validation` list only when it still matches
+    /// the response's schema that way (a contract-checking client must not see a
+    /// non-conformant body); otherwise it is sent as the spec has it. `Err(validation)` when
+    /// nothing is declared (or it cannot be rendered).
+    fn declared_error(
+        &self,
+        op_index: usize,
+        op: &Operation,
+        req: &MockRequest<'_>,
+        codes: &[u16],
+        validation: Vec<Value>,
+        meta: &mut Meta,
+    ) -> Result<MockResponse, Vec<Value>> {
+        let first = codes.first().copied().unwrap_or(422);
+        let declared = codes
             .iter()
-            .find(|r| r.status == StatusKey::Code(422))
+            .find_map(|&code| {
+                op.responses
+                    .iter()
+                    .position(|r| r.status == StatusKey::Code(code))
+                    .map(|i| (i, code))
+            })
             .or_else(|| {
                 op.responses
                     .iter()
-                    .find(|r| r.status == StatusKey::Code(400))
+                    .position(|r| {
+                        matches!(r.status, StatusKey::Range(_)) && r.status.matches(first)
+                    })
+                    .or_else(|| {
+                        op.responses
+                            .iter()
+                            .position(|r| r.status == StatusKey::Default)
+                    })
+                    .map(|i| (i, first))
             });
-        if let Some(resp) = declared {
-            let status = match resp.status {
-                StatusKey::Code(c) => c,
-                _ => 422,
-            };
-            if let Ok(mut r) = self.render(op, resp, status, req, None, None, &[req.path]) {
-                // Keep the spec's shape and add what was wrong, when the body is a JSON object.
-                if let Some(ct) = r.header("content-type")
-                    && mockgen_media::kind(ct) == mockgen_media::Kind::Json
-                    && let Ok(Value::Object(mut map)) = serde_json::from_slice::<Value>(&r.body)
-                {
-                    map.entry("validation")
-                        .or_insert_with(|| Value::Array(validation.clone()));
-                    // A generated problem document should at least carry the real status.
-                    if ct.ends_with("problem+json")
-                        && map.get("status").is_some_and(Value::is_number)
-                    {
-                        map.insert("status".into(), Value::from(status));
-                    }
-                    r.body = mockgen_media::json_pretty(&Value::Object(map)).into_bytes();
-                }
-                return r;
-            }
+        let Some((index, status)) = declared else {
+            return Err(validation);
+        };
+        let Some(rendered) = self.render_declared(op_index, op, index, status, req) else {
+            return Err(validation);
+        };
+        let mut r = self.finish(&rendered, meta);
+        if r.status == status
+            && let Some(body) = self.with_validation(op_index, index, &rendered, validation)
+        {
+            r.body = body;
         }
-        problem::unprocessable(validation)
+        Ok(r)
+    }
+
+    /// The declared error body with `validation` added (and a problem document's `status`
+    /// set), when that still validates against the response's schema.
+    fn with_validation(
+        &self,
+        op_index: usize,
+        resp_index: usize,
+        rendered: &cache::Rendered,
+        validation: Vec<Value>,
+    ) -> Option<Vec<u8>> {
+        let ct = rendered
+            .headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+            .map(|(_, v)| v.as_str())?;
+        if mockgen_media::kind(ct) != mockgen_media::Kind::Json {
+            return None;
+        }
+        let Ok(Value::Object(mut map)) = serde_json::from_slice::<Value>(&rendered.body) else {
+            return None;
+        };
+        if map.contains_key("validation") {
+            return None;
+        }
+        map.insert("validation".into(), Value::Array(validation));
+        if mockgen_media::essence(ct).ends_with("problem+json")
+            && map.get("status").is_some_and(Value::is_number)
+        {
+            map.insert("status".into(), Value::from(rendered.status));
+        }
+        let value = Value::Object(map);
+        let slot = self
+            .response_slots
+            .get(op_index)?
+            .get(resp_index)?
+            .body
+            .get(rendered.media?)
+            .copied()
+            .flatten();
+        if let Some(slot) = slot
+            && !self.validator.is_valid(slot, &value)
+        {
+            return None;
+        }
+        Some(mockgen_media::json_pretty(&value).into_bytes())
     }
 
     /// The response for a valid request.
     fn success(
         &self,
+        op_index: usize,
         op: &Operation,
         req: &MockRequest<'_>,
-        query: Option<&str>,
+        query: &str,
         prefer: &Prefer,
+        meta: &mut Meta,
     ) -> MockResponse {
-        let (resp, status) = if let Some(code) = &prefer.code {
+        let (resp_index, status) = if let Some(code) = &prefer.code {
             let Some(found) = code
                 .parse::<u16>()
                 .ok()
@@ -470,158 +710,53 @@ impl Engine {
                 }
             }
         };
-        let dynamic = prefer.dynamic.unwrap_or(self.options.dynamic);
-        let counter;
-        let key: Vec<&str> = if dynamic {
-            counter = self.counter.fetch_add(1, Ordering::Relaxed).to_string();
-            vec![counter.as_str()]
-        } else {
-            vec![req.path, query.unwrap_or_default()]
+        let Some(resp) = op.responses.get(resp_index) else {
+            return problem(500, "INTERNAL", "Internal error", "no such response");
         };
-        match self.render(
+        let target = Target {
+            op_index,
             op,
+            resp_index,
             resp,
             status,
-            req,
-            prefer.example.as_deref(),
-            Some(dynamic),
-            &key,
-        ) {
-            Ok(r) => r,
+            example: prefer.example.as_deref(),
+            dynamic: prefer.dynamic.unwrap_or(self.options.dynamic),
+            seed: prefer.seed.as_deref(),
+            path: req.path,
+            query,
+        };
+        match self.render(&target, req) {
+            Ok(rendered) => self.finish(&rendered, meta),
             Err(r) => r,
         }
     }
-
-    /// Render `resp` with `status`: negotiate the media type, produce the body and headers.
-    /// `dynamic`: `Some(true)` generates from the schema even when examples exist.
-    #[allow(clippy::too_many_arguments)]
-    fn render(
-        &self,
-        op: &Operation,
-        resp: &Response,
-        status: u16,
-        req: &MockRequest<'_>,
-        example: Option<&str>,
-        dynamic: Option<bool>,
-        key: &[&str],
-    ) -> Result<MockResponse, MockResponse> {
-        let mut headers: Vec<(String, String)> = Vec::new();
-        let mut body = Vec::new();
-        if resp.content.is_empty() {
-            if let Some(name) = example {
-                return Err(no_example(name));
-            }
-        } else {
-            let accept = header(req.headers, "accept");
-            let Some(media) = negotiate::choose(&resp.content, accept) else {
-                return Err(problem(
-                    406,
-                    "NOT_ACCEPTABLE",
-                    "The server cannot produce a representation for your accept header",
-                    &format!(
-                        "Unable to find content for {}; available: {}",
-                        accept.unwrap_or_default(),
-                        resp.content
-                            .iter()
-                            .map(|m| m.media_type.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                ));
-            };
-            let generated = match (&media.schema, dynamic, example) {
-                (Some(schema), Some(true), None) => self
-                    .synth
-                    .generate(schema, View::Response, &dynamic_key(op, resp, key))
-                    .map(|v| (v, mockgen_synth::Source::Generated)),
-                _ => self.synth.response_body(op, resp, media, example, key),
-            };
-            let value = match generated {
-                Ok((v, _)) => Some(v),
-                Err(e) if e.kind == ErrorKind::NoSuchExample => {
-                    return Err(no_example(example.unwrap_or_default()));
-                }
-                Err(e) if e.kind == ErrorKind::NoSchema => None,
-                Err(e) => {
-                    return Err(problem(
-                        500,
-                        "GENERATION_FAILED",
-                        "Cannot generate a response body",
-                        &e.to_string(),
-                    ));
-                }
-            };
-            let content_type = if media.media_type.contains('*') {
-                "application/json".to_owned()
-            } else {
-                media.media_type.clone()
-            };
-            if let Some(v) = value {
-                body = mockgen_media::encode(&self.spec, media.schema.as_ref(), &content_type, &v);
-            }
-            headers.push(("Content-Type".into(), content_type));
-        }
-        for h in &resp.headers {
-            if h.name.eq_ignore_ascii_case("content-type") {
-                continue;
-            }
-            let value = h.examples.iter().find_map(|e| e.value.clone()).or_else(|| {
-                let schema = h.schema.as_ref()?;
-                let mut k: Vec<&str> = vec![&op.id, "header", &h.name];
-                k.extend_from_slice(key);
-                self.synth.generate(schema, View::Response, &k).ok()
-            });
-            if let Some(v) = value {
-                let text = match v {
-                    Value::String(s) => s,
-                    other => other.to_string(),
-                };
-                headers.push((h.name.clone(), text));
-            }
-        }
-        Ok(MockResponse {
-            status,
-            headers,
-            body,
-            meta: Meta::default(),
-        })
-    }
-}
-
-fn dynamic_key<'a>(op: &'a Operation, _resp: &Response, key: &[&'a str]) -> Vec<&'a str> {
-    let mut k = vec![op.id.as_str(), "dynamic"];
-    k.extend_from_slice(key);
-    k
-}
-
-fn no_example(name: &str) -> MockResponse {
-    problem(
-        404,
-        "NOT_FOUND",
-        "The server cannot find the requested content",
-        &format!("Response for contentType and example `{name}` not found."),
-    )
 }
 
 /// The response for a requested status code: exact, then its range, then `default`.
-fn select_code(responses: &[Response], code: u16) -> Option<&Response> {
+fn select_code(responses: &[Response], code: u16) -> Option<usize> {
     responses
         .iter()
-        .find(|r| r.status == StatusKey::Code(code))
+        .position(|r| r.status == StatusKey::Code(code))
         .or_else(|| {
             responses
                 .iter()
-                .find(|r| matches!(r.status, StatusKey::Range(_)) && r.status.matches(code))
+                .position(|r| matches!(r.status, StatusKey::Range(_)) && r.status.matches(code))
         })
-        .or_else(|| responses.iter().find(|r| r.status == StatusKey::Default))
+        .or_else(|| {
+            responses
+                .iter()
+                .position(|r| r.status == StatusKey::Default)
+        })
 }
 
-/// Lowest declared 2xx, then `2XX`, then `default`, then the first declared.
-fn select_default(responses: &[Response]) -> Option<(&Response, u16)> {
+/// Lowest declared 2xx, then `2XX`, then `default`, then the declared status that least
+/// suggests a valid request was wrong (see below).
+fn select_default(responses: &[Response]) -> Option<(usize, u16)> {
     let lowest = responses
         .iter()
-        .filter_map(|r| match r.status {
-            StatusKey::Code(c) if (200..300).contains(&c) => Some((r, c)),
+        .enumerate()
+        .filter_map(|(i, r)| match r.status {
+            StatusKey::Code(c) if (200..300).contains(&c) => Some((i, c)),
             _ => None,
         })
         .min_by_key(|(_, c)| *c);
@@ -629,51 +764,83 @@ fn select_default(responses: &[Response]) -> Option<(&Response, u16)> {
         .or_else(|| {
             responses
                 .iter()
-                .find(|r| r.status == StatusKey::Range(2))
-                .map(|r| (r, 200))
+                .position(|r| r.status == StatusKey::Range(2))
+                .map(|i| (i, 200))
         })
         .or_else(|| {
             responses
                 .iter()
-                .find(|r| r.status == StatusKey::Default)
-                .map(|r| (r, 200))
+                .position(|r| r.status == StatusKey::Default)
+                .map(|i| (i, 200))
         })
         .or_else(|| {
-            responses.first().map(|r| {
-                let status = match r.status {
-                    StatusKey::Code(c) => c,
-                    StatusKey::Range(n) => u16::from(n) * 100,
-                    StatusKey::Default => 200,
-                };
-                (r, status)
-            })
+            // No success declared. A valid request is not a bad one, so prefer what does not
+            // say so: 3xx, then 404, 409, 401, 403, 429, then other 4xx, then 5xx; a mock
+            // cannot switch protocols, so 1xx comes last.
+            let status = |r: &Response| match r.status {
+                StatusKey::Code(c) => c,
+                StatusKey::Range(n) => u16::from(n) * 100,
+                StatusKey::Default => 200,
+            };
+            let preference = |code: u16| match code {
+                300..=399 => (0, code),
+                404 => (1, 0),
+                409 => (1, 1),
+                401 => (1, 2),
+                403 => (1, 3),
+                429 => (1, 4),
+                400..=499 => (2, code),
+                500..=599 => (3, code),
+                _ => (4, code),
+            };
+            responses
+                .iter()
+                .enumerate()
+                .min_by_key(|(_, r)| preference(status(r)))
+                .map(|(i, r)| (i, status(r)))
         })
 }
 
-/// Read `Prefer` and the `__code`/`__example`/`__dynamic` query parameters; return the
-/// query without the latter.
-fn prefer(req: &MockRequest<'_>) -> (Prefer, Option<String>) {
+/// Read `Prefer` and the `__code`/`__example`/`__dynamic`/`__seed` query parameters; return
+/// the query without the latter (borrowed when it has none).
+fn prefer<'a>(req: &MockRequest<'a>) -> (Prefer, Option<Cow<'a, str>>) {
     let mut p = Prefer::default();
-    let mut set = |key: &str, value: &str| match key.trim().to_ascii_lowercase().as_str() {
-        "code" => p.code = Some(value.trim().to_owned()),
-        "example" => p.example = Some(value.trim().trim_matches('"').to_owned()),
-        "dynamic" => p.dynamic = Some(value.trim().eq_ignore_ascii_case("true")),
-        _ => {}
-    };
-    let mut query = None;
-    if let Some(q) = req.query {
-        let mut kept: Vec<&str> = Vec::new();
-        for pair in q.split('&') {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            let k = decode(k);
-            if PREFER_QUERY.contains(&k.as_str()) {
-                set(&k[2..], &decode(v));
-            } else {
-                kept.push(pair);
+    let mut set = |key: &str, value: &str| {
+        let key = key.trim();
+        if key.eq_ignore_ascii_case("code") {
+            p.code = Some(value.trim().to_owned());
+        } else if key.eq_ignore_ascii_case("example") {
+            p.example = Some(value.trim().trim_matches('"').to_owned());
+        } else if key.eq_ignore_ascii_case("dynamic") {
+            p.dynamic = Some(value.trim().eq_ignore_ascii_case("true"));
+        } else if key.eq_ignore_ascii_case("seed") {
+            let v = value.trim().trim_matches('"');
+            if !v.is_empty() && v.len() <= 20 && v.bytes().all(|b| b.is_ascii_digit()) {
+                p.seed = Some(v.to_owned());
             }
         }
-        query = Some(kept.join("&"));
-    }
+    };
+    let query = match req.query {
+        // `__` may be percent-encoded (`%5F`), so a `_` or `%` means looking closer.
+        Some(q) if q.contains(['_', '%']) => {
+            let mut kept: Vec<&str> = Vec::new();
+            for pair in q.split('&') {
+                let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+                let k = decode(k);
+                if PREFER_QUERY.contains(&k.as_str()) {
+                    set(&k[2..], &decode(v));
+                } else {
+                    kept.push(pair);
+                }
+            }
+            if kept.len() == q.split('&').count() {
+                Some(Cow::Borrowed(q))
+            } else {
+                Some(Cow::Owned(kept.join("&")))
+            }
+        }
+        other => other.map(Cow::Borrowed),
+    };
     // The header wins over the query.
     for (name, value) in req.headers {
         if name.eq_ignore_ascii_case("prefer") {

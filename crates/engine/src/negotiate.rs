@@ -1,24 +1,31 @@
 //! Content negotiation: `Accept` with q-values over a response's media types.
+//!
+//! Each declared media type gets the q-value of the most specific `Accept` range matching it
+//! (exact type, then `type/*`, then `*/*`, and only then a structured-syntax suffix match
+//! such as `application/json` for a declared `application/problem+json`). The declared type
+//! with the highest q wins; among equal q-values the more specific match wins (so a suffix
+//! match is only a fallback), then the earlier declared. Parameters other than `q` are
+//! ignored.
 
 use mockgen_spec::{MediaType, media_essence};
 
 /// One media range of an `Accept` header.
-struct Range {
-    top: String,
-    sub: String,
+struct Range<'a> {
+    top: &'a str,
+    sub: &'a str,
     q: f32,
 }
 
-fn parse_accept(accept: &str) -> Vec<Range> {
+fn parse_accept(accept: &str) -> Vec<Range<'_>> {
     accept
         .split(',')
         .filter_map(|item| {
             let mut parts = item.split(';');
-            let essence = parts.next()?.trim().to_ascii_lowercase();
+            let essence = parts.next()?.trim();
             if essence.is_empty() {
                 return None;
             }
-            let (top, sub) = essence.split_once('/').unwrap_or((essence.as_str(), "*"));
+            let (top, sub) = essence.split_once('/').unwrap_or((essence, "*"));
             let mut q = 1.0;
             for p in parts {
                 if let Some((k, v)) = p.split_once('=')
@@ -28,8 +35,8 @@ fn parse_accept(accept: &str) -> Vec<Range> {
                 }
             }
             Some(Range {
-                top: top.trim().to_owned(),
-                sub: sub.trim().to_owned(),
+                top: top.trim(),
+                sub: sub.trim(),
                 q,
             })
         })
@@ -37,53 +44,139 @@ fn parse_accept(accept: &str) -> Vec<Range> {
 }
 
 /// How well `range` matches the declared media type: `None` when it does not; larger is
-/// more specific.
-fn specificity(range: &Range, declared: &str) -> Option<u8> {
+/// more specific. A structured-syntax suffix match (`application/json` for a declared
+/// `application/problem+json`, or the reverse) is not an RFC 9110 match: it ranks below
+/// everything else, so it only decides when nothing else matches.
+fn specificity(range: &Range<'_>, declared: &str) -> Option<u8> {
     let (top, sub) = declared.split_once('/').unwrap_or((declared, ""));
     if range.top == "*" {
-        return Some(0);
+        return Some(2);
     }
-    if range.top != top && top != "*" {
+    if !range.top.eq_ignore_ascii_case(top) && top != "*" {
         return None;
     }
     if range.sub == "*" || sub == "*" {
-        return Some(1);
-    }
-    if range.sub == sub {
         return Some(3);
     }
-    // `application/json` accepts `application/problem+json` and vice versa.
+    if range.sub.eq_ignore_ascii_case(sub) {
+        return Some(4);
+    }
     let suffix = |s: &str| s.rsplit_once('+').map(|(_, x)| x.to_owned());
-    if suffix(sub).as_deref() == Some(range.sub.as_str())
-        || suffix(&range.sub).as_deref() == Some(sub)
+    if suffix(sub).is_some_and(|x| x.eq_ignore_ascii_case(range.sub))
+        || suffix(range.sub).is_some_and(|x| x.eq_ignore_ascii_case(sub))
     {
-        return Some(2);
+        return Some(1);
     }
     None
 }
 
-/// The media type to answer with: the declared one the client accepts most (ties go to the
-/// earlier declared); the first declared when there is no `Accept`. `None`: nothing fits.
-pub fn choose<'a>(content: &'a [MediaType], accept: Option<&str>) -> Option<&'a MediaType> {
+/// The index of the media type to answer with: the declared one the client accepts most;
+/// the first declared when there is no `Accept`. `None`: nothing fits (406).
+pub fn choose(content: &[MediaType], accept: Option<&str>) -> Option<usize> {
+    if content.is_empty() {
+        return None;
+    }
     let ranges = match accept {
         Some(a) if !a.trim().is_empty() => parse_accept(a),
-        _ => return content.first(),
+        _ => return Some(0),
     };
     if ranges.is_empty() {
-        return content.first();
+        return Some(0);
     }
-    let mut best: Option<(&MediaType, f32)> = None;
-    for media in content {
+    // (index, q, specificity)
+    let mut best: Option<(usize, f32, u8)> = None;
+    for (index, media) in content.iter().enumerate() {
         let declared = media_essence(&media.media_type);
-        let q = ranges
+        let Some((s, q)) = ranges
             .iter()
             .filter_map(|r| specificity(r, &declared).map(|s| (s, r.q)))
-            .max_by_key(|(s, _)| *s)
-            .map(|(_, q)| q)
-            .unwrap_or(0.0);
-        if q > 0.0 && best.is_none_or(|(_, b)| q > b) {
-            best = Some((media, q));
+            .max_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)))
+        else {
+            continue;
+        };
+        if q > 0.0 && best.is_none_or(|(_, bq, bs)| q > bq || (q == bq && s > bs)) {
+            best = Some((index, q, s));
         }
     }
-    best.map(|(m, _)| m)
+    best.map(|(i, _, _)| i)
+}
+
+/// The media type to label (and encode) a body with when the declared one is a range:
+/// `*/*` and `application/*` are served as JSON, `text/*` as plain text, other ranges as
+/// octet-stream. Parameters (a charset) are kept.
+pub fn concrete(declared: &str) -> std::borrow::Cow<'_, str> {
+    let (essence, params) = declared.split_once(';').unwrap_or((declared, ""));
+    let essence = essence.trim();
+    if !essence.contains('*') {
+        return std::borrow::Cow::Borrowed(declared);
+    }
+    let (top, _) = essence.split_once('/').unwrap_or((essence, ""));
+    let concrete = if top.eq_ignore_ascii_case("text") {
+        "text/plain"
+    } else if top == "*" || top.eq_ignore_ascii_case("application") {
+        "application/json"
+    } else {
+        "application/octet-stream"
+    };
+    if params.trim().is_empty() {
+        std::borrow::Cow::Borrowed(concrete)
+    } else {
+        std::borrow::Cow::Owned(format!("{concrete}; {}", params.trim()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mockgen_spec::Loc;
+
+    fn media(types: &[&str]) -> Vec<MediaType> {
+        types
+            .iter()
+            .map(|t| MediaType {
+                media_type: (*t).to_owned(),
+                schema: None,
+                item_schema: None,
+                examples: Vec::new(),
+                encoding: Default::default(),
+                loc: Loc::new(0, ""),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn q_values_suffix_fallback_and_wildcards() {
+        let c = media(&["application/problem+json", "application/json", "text/plain"]);
+        assert_eq!(choose(&c, None), Some(0));
+        assert_eq!(choose(&c, Some("application/json")), Some(1));
+        assert_eq!(
+            choose(&c, Some("text/*;q=0.9, application/json;q=0.5")),
+            Some(2)
+        );
+        assert_eq!(choose(&c, Some("*/*")), Some(0));
+        assert_eq!(
+            choose(&c, Some("*/*, application/problem+json;q=0")),
+            Some(1)
+        );
+        assert_eq!(choose(&c, Some("image/png")), None);
+        assert_eq!(choose(&c, Some("application/json; charset=utf-8")), Some(1));
+        let c = media(&["application/vnd.api+json"]);
+        assert_eq!(choose(&c, Some("application/json")), Some(0));
+        assert_eq!(choose(&c, Some("application/xml")), None);
+    }
+
+    #[test]
+    fn ranges_become_concrete_types() {
+        assert_eq!(concrete("*/*"), "application/json");
+        assert_eq!(concrete("application/*"), "application/json");
+        assert_eq!(
+            concrete("text/*; charset=utf-8"),
+            "text/plain; charset=utf-8"
+        );
+        assert_eq!(concrete("image/*"), "application/octet-stream");
+        assert_eq!(
+            concrete("application/json; charset=utf-8"),
+            "application/json; charset=utf-8"
+        );
+    }
 }

@@ -63,3 +63,17 @@ pub fn unprocessable(validation: Vec<Value>) -> MockResponse {
         }),
     )
 }
+
+/// The 500 for a response that does not match its own schemas (`--errors`).
+pub fn invalid_response(validation: Vec<Value>) -> MockResponse {
+    respond(
+        500,
+        &json!({
+            "type": format!("{TYPE_BASE}INVALID_RESPONSE"),
+            "title": "Invalid response",
+            "status": 500,
+            "detail": "The response mockgen was about to send does not match the specification (its example or headers are wrong); every violation is listed.",
+            "validation": validation,
+        }),
+    )
+}

@@ -7,9 +7,16 @@
 //! the schema validator does not report the same fault a second time.
 
 mod pairs;
-mod schema;
+pub mod schema;
 
 pub use pairs::MAX_PAIRS;
+
+/// Array items or object members of one parameter that may fail coercion (each then reported
+/// at its own location by the validator) before the whole value fails with one problem.
+pub const MAX_BAD_MEMBERS: usize = 20;
+
+/// Deepest `id[a][b]…` key of a deepObject parameter.
+pub const MAX_DEEP_KEYS: usize = 8;
 
 use mockgen_spec::media_essence as essence;
 use mockgen_spec::{Operation, ParamIn, Parameter, Spec, Style};
@@ -89,6 +96,15 @@ pub fn parse(spec: &Spec, op: &Operation, raw: &RawRequest<'_>) -> Parsed {
 
     let mut values = Vec::new();
     for (index, param) in op.parameters.iter().enumerate() {
+        // OpenAPI: header parameters named Accept, Content-Type or Authorization "SHALL be
+        // ignored" (content negotiation, the body and security own those headers).
+        if param.location == ParamIn::Header
+            && ["accept", "content-type", "authorization"]
+                .iter()
+                .any(|n| param.name.eq_ignore_ascii_case(n))
+        {
+            continue;
+        }
         let mut cx = Cx {
             spec,
             param,
@@ -188,13 +204,34 @@ impl<'a> Cx<'a, '_> {
         self.coerce(s, view).map_or(Outcome::Failed, Outcome::Value)
     }
 
-    /// Items coerced by the items schema; the first bad item fails the whole array (one
-    /// problem, not one per item of a hostile list).
+    /// An array item or object member: one that does not coerce stays a string, so the
+    /// schema validator reports it at its own location (`["query", "ids", "1"]`). Past
+    /// [`MAX_BAD_MEMBERS`] such members the whole value fails with one problem, so a hostile
+    /// list cannot produce a violation per item.
+    fn member(&mut self, s: &str, view: &View<'_>, bad: &mut usize) -> Option<Value> {
+        match coerce(s, view) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                *bad += 1;
+                if *bad > MAX_BAD_MEMBERS {
+                    self.problem(
+                        e.code,
+                        format!("{} (and more than {MAX_BAD_MEMBERS} others)", e.message),
+                    );
+                    return None;
+                }
+                Some(Value::String(s.to_owned()))
+            }
+        }
+    }
+
+    /// Items coerced by the items schema.
     fn array(&mut self, items: &[&str], view: &View<'_>) -> Outcome {
         let item_view = view.items();
         let mut out = Vec::with_capacity(items.len());
+        let mut bad = 0;
         for item in items {
-            match self.coerce(item, &item_view) {
+            match self.member(item, &item_view, &mut bad) {
                 Some(v) => out.push(v),
                 None => return Outcome::Failed,
             }
@@ -228,11 +265,12 @@ impl<'a> Cx<'a, '_> {
 
     fn object(&mut self, members: &[(&str, &str)], view: &View<'_>) -> Outcome {
         let mut map = Map::new();
+        let mut bad = 0;
         for (k, v) in members {
             if map.contains_key(*k) {
                 return self.syntax(format!("object member {k:?} given more than once"));
             }
-            match self.coerce(v, &view.property(k)) {
+            match self.member(v, &view.property(k), &mut bad) {
                 Some(value) => {
                     map.insert((*k).to_owned(), value);
                 }
@@ -396,14 +434,25 @@ impl<'a> Cx<'a, '_> {
         Ok(Some(decode(first.raw, decoding)))
     }
 
-    /// `allowEmptyValue` (query only): `Err` with a problem when an empty value is not
-    /// allowed, `Ok(true)` when it is empty and allowed.
+    /// `allowEmptyValue` (query only): `Err` with a problem when an empty value is
+    /// explicitly refused (`allowEmptyValue: false` written in the spec), `Ok(true)` when it
+    /// is empty and allowed. Without the keyword an empty value is an ordinary value checked
+    /// by the schema (`""` is a fine string, not an integer): the keyword is deprecated, and
+    /// Prism and Schemathesis do not apply its default either.
     fn check_empty(&mut self, s: &str) -> Result<bool, ()> {
         if !s.is_empty() || self.param.location != ParamIn::Query {
             return Ok(false);
         }
         if self.param.allow_empty_value {
             return Ok(true);
+        }
+        let explicit = self
+            .spec
+            .get(&self.param.loc)
+            .and_then(|p| p.get("allowEmptyValue"))
+            .is_some_and(|v| v == &Value::Bool(false));
+        if !explicit {
+            return Ok(false);
         }
         self.problem(
             "empty",
@@ -501,6 +550,7 @@ impl<'a> Cx<'a, '_> {
         let additional = view.allows_additional();
         let mut map = Map::new();
         let mut found = false;
+        let mut bad = 0;
         for pair in pairs {
             let member = view.has_property(&pair.name)
                 || (additional && !claimed.contains(&pair.name.as_str()));
@@ -509,7 +559,13 @@ impl<'a> Cx<'a, '_> {
             }
             found = true;
             let value = decode(pair.raw, decoding);
-            if !self.insert_member(&mut map, &pair.name, &value, &view.property(&pair.name)) {
+            if !self.insert_member(
+                &mut map,
+                &pair.name,
+                &value,
+                &view.property(&pair.name),
+                &mut bad,
+            ) {
                 return Outcome::Failed;
             }
         }
@@ -527,9 +583,10 @@ impl<'a> Cx<'a, '_> {
         key: &str,
         value: &str,
         view: &View<'_>,
+        bad: &mut usize,
     ) -> bool {
         if view.shape() == Shape::Array {
-            let Some(item) = self.coerce(value, &view.items()) else {
+            let Some(item) = self.member(value, &view.items(), bad) else {
                 return false;
             };
             match map
@@ -544,11 +601,24 @@ impl<'a> Cx<'a, '_> {
             }
             return true;
         }
-        if map.contains_key(key) {
-            self.syntax(format!("member {key:?} given more than once"));
-            return false;
+        if let Some(existing) = map.get_mut(key) {
+            if view.types() != 0 {
+                self.syntax(format!("member {key:?} given more than once"));
+                return false;
+            }
+            // A member of unknown schema (free-form `additionalProperties`) given several
+            // times is a list, as form encoders write one.
+            let item = Value::String(value.to_owned());
+            match existing {
+                Value::Array(items) => items.push(item),
+                other => {
+                    let first = std::mem::take(other);
+                    *other = Value::Array(vec![first, item]);
+                }
+            }
+            return true;
         }
-        match self.coerce(value, view) {
+        match self.member(value, view, bad) {
             Some(v) => {
                 map.insert(key.to_owned(), v);
                 true
@@ -563,6 +633,7 @@ impl<'a> Cx<'a, '_> {
         let name = self.param.name.as_str();
         let mut map = Map::new();
         let mut found = false;
+        let mut bad = 0;
         for pair in pairs {
             let Some(rest) = pair
                 .name
@@ -576,47 +647,14 @@ impl<'a> Cx<'a, '_> {
                 return self.syntax(format!("malformed deepObject key {:?}", pair.name));
             };
             let keys: Vec<&str> = inner.split("][").collect();
+            if keys.len() > MAX_DEEP_KEYS {
+                return self.syntax(format!(
+                    "deepObject key {:?} is nested more than {MAX_DEEP_KEYS} levels",
+                    pair.name
+                ));
+            }
             let value = decode(pair.raw, decoding);
-            let ok = match keys.as_slice() {
-                [key] => self.insert_member(&mut map, key, &value, &view.property(key)),
-                [key, sub] => {
-                    let prop = view.property(key);
-                    let is_index = sub.is_empty() || sub.bytes().all(|b| b.is_ascii_digit());
-                    if prop.shape() == Shape::Array && is_index {
-                        self.insert_member(&mut map, key, &value, &prop)
-                    } else {
-                        let entry = map
-                            .entry((*key).to_owned())
-                            .or_insert_with(|| Value::Object(Map::new()));
-                        match entry {
-                            Value::Object(inner_map) => {
-                                let mut inner_map = std::mem::take(inner_map);
-                                let ok = self.insert_member(
-                                    &mut inner_map,
-                                    sub,
-                                    &value,
-                                    &prop.property(sub),
-                                );
-                                map.insert((*key).to_owned(), Value::Object(inner_map));
-                                ok
-                            }
-                            _ => {
-                                self.syntax(format!(
-                                    "member {key:?} is both a value and an object"
-                                ));
-                                false
-                            }
-                        }
-                    }
-                }
-                _ => {
-                    self.syntax(format!(
-                        "deepObject key {:?} is nested more than one level",
-                        pair.name
-                    ));
-                    false
-                }
-            };
+            let ok = self.deep_put(&mut map, &keys, &value, view, &mut bad);
             if !ok {
                 return Outcome::Failed;
             }
@@ -625,6 +663,44 @@ impl<'a> Cx<'a, '_> {
             Outcome::Value(Value::Object(map))
         } else {
             Outcome::Missing
+        }
+    }
+
+    /// Put `value` at `keys` (`a`, `b`, `c` for `id[a][b][c]`) into `map`: intermediate keys
+    /// are objects, a last `[]`/`[N]` under an array property appends to it.
+    fn deep_put(
+        &mut self,
+        map: &mut Map<String, Value>,
+        keys: &[&str],
+        value: &str,
+        view: &View<'_>,
+        bad: &mut usize,
+    ) -> bool {
+        let Some((key, rest)) = keys.split_first() else {
+            return true;
+        };
+        let prop = view.property(key);
+        match rest {
+            [] => self.insert_member(map, key, value, &prop, bad),
+            [index]
+                if prop.shape() == Shape::Array
+                    && (index.is_empty() || index.bytes().all(|b| b.is_ascii_digit())) =>
+            {
+                self.insert_member(map, key, value, &prop, bad)
+            }
+            _ => {
+                let entry = map
+                    .entry((*key).to_owned())
+                    .or_insert_with(|| Value::Object(Map::new()));
+                let Value::Object(inner) = entry else {
+                    self.syntax(format!("member {key:?} is both a value and an object"));
+                    return false;
+                };
+                let mut inner = std::mem::take(inner);
+                let ok = self.deep_put(&mut inner, rest, value, &prop, bad);
+                map.insert((*key).to_owned(), Value::Object(inner));
+                ok
+            }
         }
     }
 
@@ -639,9 +715,16 @@ impl<'a> Cx<'a, '_> {
         {
             let view = View::of_loc(self.spec, m.schema.as_ref());
             let mut map = Map::new();
+            let mut bad = 0;
             for pair in pairs {
                 let value = decode(pair.raw, Decoding::Form);
-                if !self.insert_member(&mut map, &pair.name, &value, &view.property(&pair.name)) {
+                if !self.insert_member(
+                    &mut map,
+                    &pair.name,
+                    &value,
+                    &view.property(&pair.name),
+                    &mut bad,
+                ) {
                     return Outcome::Failed;
                 }
             }

@@ -10,17 +10,17 @@ const MAX_DEPTH: usize = 16;
 /// How many schema nodes one view may gather (wide `anyOf`s stop here).
 const MAX_NODES: usize = 64;
 
-pub(crate) const INTEGER: u8 = 1;
-pub(crate) const NUMBER: u8 = 2;
-pub(crate) const BOOLEAN: u8 = 4;
-pub(crate) const NULL: u8 = 8;
-pub(crate) const STRING: u8 = 16;
-pub(crate) const ARRAY: u8 = 32;
-pub(crate) const OBJECT: u8 = 64;
+pub const INTEGER: u8 = 1;
+pub const NUMBER: u8 = 2;
+pub const BOOLEAN: u8 = 4;
+pub const NULL: u8 = 8;
+pub const STRING: u8 = 16;
+pub const ARRAY: u8 = 32;
+pub const OBJECT: u8 = 64;
 
 /// The overall shape a parameter value is parsed into.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Shape {
+pub enum Shape {
     Scalar,
     Array,
     Object,
@@ -29,21 +29,21 @@ pub(crate) enum Shape {
 /// A schema with its `$ref` targets and `allOf`/`anyOf`/`oneOf` members flattened into one
 /// list of nodes. Each node remembers its document so relative `#/…` refs resolve there.
 #[derive(Debug, Clone)]
-pub(crate) struct View<'a> {
+pub struct View<'a> {
     spec: &'a Spec,
     nodes: Vec<(usize, &'a Map<String, Value>)>,
 }
 
 impl<'a> View<'a> {
     /// The unknown schema: every value stays a string.
-    pub(crate) fn empty(spec: &'a Spec) -> Self {
+    pub fn empty(spec: &'a Spec) -> Self {
         View {
             spec,
             nodes: Vec::new(),
         }
     }
 
-    pub(crate) fn of_loc(spec: &'a Spec, loc: Option<&mockgen_spec::Loc>) -> Self {
+    pub fn of_loc(spec: &'a Spec, loc: Option<&mockgen_spec::Loc>) -> Self {
         let mut view = View::empty(spec);
         if let Some(loc) = loc
             && let Some(value) = spec.get(loc)
@@ -83,7 +83,7 @@ impl<'a> View<'a> {
 
     /// Union of the declared types (bit set); inferred from keywords when none is declared.
     /// Zero means "unknown": values stay strings.
-    pub(crate) fn types(&self) -> u8 {
+    pub fn types(&self) -> u8 {
         let mut declared = 0;
         let mut any_declared = false;
         for (_, node) in &self.nodes {
@@ -127,7 +127,7 @@ impl<'a> View<'a> {
         inferred
     }
 
-    pub(crate) fn shape(&self) -> Shape {
+    pub fn shape(&self) -> Shape {
         let t = self.types();
         if t & ARRAY != 0 {
             Shape::Array
@@ -139,7 +139,7 @@ impl<'a> View<'a> {
     }
 
     /// The first `format` keyword found (used to phrase range problems).
-    pub(crate) fn format(&self) -> Option<&'a str> {
+    pub fn format(&self) -> Option<&'a str> {
         self.nodes
             .iter()
             .find_map(|(_, n)| n.get("format").and_then(Value::as_str))
@@ -154,12 +154,12 @@ impl<'a> View<'a> {
     }
 
     /// The schema of array items.
-    pub(crate) fn items(&self) -> View<'a> {
+    pub fn items(&self) -> View<'a> {
         self.sub("items").unwrap_or_else(|| View::empty(self.spec))
     }
 
     /// Is `name` a declared property?
-    pub(crate) fn has_property(&self, name: &str) -> bool {
+    pub fn has_property(&self, name: &str) -> bool {
         self.nodes.iter().any(|(_, n)| {
             n.get("properties")
                 .and_then(Value::as_object)
@@ -170,7 +170,7 @@ impl<'a> View<'a> {
     /// Does the object take members beyond its declared properties? Only an explicit
     /// `additionalProperties`/`patternProperties` counts: otherwise an exploded object would
     /// swallow every unrelated query parameter.
-    pub(crate) fn allows_additional(&self) -> bool {
+    pub fn allows_additional(&self) -> bool {
         self.nodes.iter().any(|(_, n)| {
             n.contains_key("patternProperties")
                 || n.get("additionalProperties")
@@ -178,8 +178,33 @@ impl<'a> View<'a> {
         })
     }
 
+    /// The first value of keyword `key` in any gathered node (`xml`, `contentMediaType`, …).
+    pub fn keyword(&self, key: &str) -> Option<&'a Value> {
+        self.nodes.iter().find_map(|(_, n)| n.get(key))
+    }
+
+    /// No schema node at all: the unknown schema.
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    /// Declared property names in declaration order, each once.
+    pub fn property_names(&self) -> Vec<&'a str> {
+        let mut names: Vec<&'a str> = Vec::new();
+        for (_, n) in &self.nodes {
+            if let Some(props) = n.get("properties").and_then(Value::as_object) {
+                for k in props.keys() {
+                    if !names.contains(&k.as_str()) {
+                        names.push(k);
+                    }
+                }
+            }
+        }
+        names
+    }
+
     /// The schema of property `name` (falling back to `additionalProperties`).
-    pub(crate) fn property(&self, name: &str) -> View<'a> {
+    pub fn property(&self, name: &str) -> View<'a> {
         for (doc, n) in &self.nodes {
             if let Some(p) = n
                 .get("properties")
@@ -233,9 +258,9 @@ fn value_bit(v: &Value) -> u8 {
 
 /// Why a string could not become the scalar its schema asks for.
 #[derive(Debug)]
-pub(crate) struct CoerceError {
-    pub(crate) code: &'static str,
-    pub(crate) message: String,
+pub struct CoerceError {
+    pub code: &'static str,
+    pub message: String,
 }
 
 /// Turn one decoded string into the JSON scalar its schema declares.
@@ -244,7 +269,7 @@ pub(crate) struct CoerceError {
 /// string last, so `["integer","string"]` turns `5` into a number. `null` is produced only
 /// when the schema allows null but not string, for the empty string or the literal `null`
 /// (with string allowed, `""`/`"null"` are legitimate strings).
-pub(crate) fn coerce(s: &str, view: &View<'_>) -> Result<Value, CoerceError> {
+pub fn coerce(s: &str, view: &View<'_>) -> Result<Value, CoerceError> {
     let t = view.types();
     if t & (INTEGER | NUMBER | BOOLEAN | NULL | STRING) == 0 {
         // Unknown schema, or an array/object where only a scalar fits (nested arrays):
@@ -262,12 +287,15 @@ pub(crate) fn coerce(s: &str, view: &View<'_>) -> Result<Value, CoerceError> {
         }
     }
     if t & (INTEGER | NUMBER) != 0 && is_json_number(s) {
+        // An integer beyond 64 bits is only approximated by a float: keep the exact text when
+        // a string is allowed too.
+        let inexact = |n: &Number| n.is_f64() && !s.contains(['.', 'e', 'E']);
         match parse_number(s) {
+            Some(n) if t & STRING != 0 && inexact(&n) => {}
             Some(n) if t & NUMBER != 0 || is_integral(&n) => return Ok(Value::Number(n)),
             Some(_) => {}
             None => {
-                // Only reachable for integers beyond 64 bits (or overflowing floats):
-                // refuse rather than round through f64.
+                // Only reachable for values beyond f64.
                 if t & STRING == 0 {
                     return Err(CoerceError {
                         code: "format",
@@ -340,8 +368,10 @@ fn is_json_number(s: &str) -> bool {
     i == b.len()
 }
 
-/// Integers through i64/u64 so values above 2^53 stay exact; only fractions and exponents go
-/// through f64. `None` for integers too big for 64 bits and for overflowing floats.
+/// Integers through i64/u64 so values above 2^53 stay exact; fractions, exponents and
+/// integers beyond 64 bits go through f64 (JSON Schema integers are unbounded: such a value
+/// is still an integer, and a `format: int64` bound still refuses it). `None` only for
+/// values that overflow f64.
 fn parse_number(s: &str) -> Option<Number> {
     if !s.contains(['.', 'e', 'E']) {
         if let Ok(i) = s.parse::<i64>() {
@@ -350,9 +380,21 @@ fn parse_number(s: &str) -> Option<Number> {
         if let Ok(u) = s.parse::<u64>() {
             return Some(Number::from(u));
         }
-        return None;
+        // Below i64::MIN: -2^63 - 1 … rounds to exactly -2^63 as a float, which an int64
+        // minimum would accept; step one ulp further down.
+        let f = s.parse::<f64>().ok()?;
+        #[allow(clippy::cast_precision_loss)] // exact: -2^63 is a power of two
+        let f = if f == i64::MIN as f64 {
+            f.next_down()
+        } else {
+            f
+        };
+        return Number::from_f64(f).filter(|_| f.is_finite());
     }
-    s.parse::<f64>().ok().and_then(Number::from_f64)
+    s.parse::<f64>()
+        .ok()
+        .filter(|f| f.is_finite())
+        .and_then(Number::from_f64)
 }
 
 fn is_integral(n: &Number) -> bool {

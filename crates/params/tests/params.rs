@@ -308,7 +308,7 @@ fn malformed_styles_are_problems() {
         ),
         (
             param("id", "query", "deepObject", true, object_schema()),
-            Req::query("id[a][b][c]=1"),
+            Req::query("id[a][b][c][d][e][f][g][h][i]=1"),
         ),
         (
             param("id", "query", "form", false, object_schema()),
@@ -346,8 +346,18 @@ fn integers_stay_exact() {
     // Integral floats are integers in JSON Schema.
     assert_eq!(q(int.clone(), "n=2.0"), Ok(json!(2.0)));
     assert_eq!(q(int.clone(), "n=1e3"), Ok(json!(1000.0)));
-    // Beyond 64 bits: refused rather than rounded.
-    assert_eq!(codes(q(int.clone(), "n=99999999999999999999")), ["format"]);
+    // Beyond 64 bits: still an integer (JSON Schema integers are unbounded), as a float…
+    assert_eq!(q(int.clone(), "n=99999999999999999999"), Ok(json!(1e20)));
+    // …and one just below i64::MIN stays below it (a plain f64 would round onto it).
+    let below = q(int.clone(), "n=-9223372036854775809").expect("parses");
+    assert!(
+        below
+            .as_f64()
+            .is_some_and(|f| f < -9.223_372_036_854_776e18)
+    );
+    // Beyond f64: out of range.
+    let huge = format!("n={}", "9".repeat(400));
+    assert_eq!(codes(q(int.clone(), &huge)), ["format"]);
     for bad in [
         "abc", "1.5", "1,5", "%2B1", "0x10", "1e", "--1", "NaN", "inf", " 1",
     ] {
@@ -450,10 +460,21 @@ fn array_items_and_object_members_are_coerced() {
         ),
         Ok(json!([true, false]))
     );
+    // An item that does not coerce stays a string, for the validator to report at its own
+    // location (["query", "n", "1"])…
+    assert_eq!(
+        one(
+            param("n", "query", "form", true, arr.clone()),
+            Req::query("n=true&n=x")
+        ),
+        Ok(json!([true, "x"]))
+    );
+    // …up to MAX_BAD_MEMBERS of them; beyond, one problem for the whole parameter.
+    let many = vec!["x"; mockgen_params::MAX_BAD_MEMBERS + 1].join(",");
     assert_eq!(
         codes(one(
-            param("n", "query", "form", true, arr),
-            Req::query("n=true&n=x")
+            param("n", "query", "form", false, arr),
+            Req::query(&format!("n={many}"))
         )),
         ["type"]
     );
@@ -503,11 +524,16 @@ fn required_empty_repeated() {
     );
     assert_eq!(codes(one(required.clone(), Req::default())), ["required"]);
     assert_eq!(codes(one(required.clone(), Req::query(""))), ["required"]);
-    assert_eq!(
-        codes(one(required.clone(), Req::query("limit="))),
-        ["empty"]
-    );
-    assert_eq!(codes(one(required.clone(), Req::query("limit"))), ["empty"]);
+    // Without `allowEmptyValue`, an empty value is checked like any other value…
+    assert_eq!(codes(one(required.clone(), Req::query("limit="))), ["type"]);
+    assert_eq!(codes(one(required.clone(), Req::query("limit"))), ["type"]);
+    let string = json!({"name": "s", "in": "query", "schema": {"type": "string"}});
+    assert_eq!(one(string, Req::query("s=")), Ok(json!("")));
+    // …and refused as such only when `allowEmptyValue: false` is written.
+    let refused = json!({"name": "limit", "in": "query", "allowEmptyValue": false,
+                         "schema": {"type": "string"}});
+    assert_eq!(codes(one(refused.clone(), Req::query("limit="))), ["empty"]);
+    assert_eq!(codes(one(refused, Req::query("limit"))), ["empty"]);
     assert_eq!(
         codes(one(required.clone(), Req::query("limit=1&limit=2"))),
         ["syntax"]
@@ -650,7 +676,12 @@ fn deep_object() {
         ),
         Ok(json!({"page": 2, "tags": ["a", "b", "c"], "range": {"min": 1.5, "max": 3}}))
     );
-    assert_eq!(codes(one(p.clone(), Req::query("f[page]=x"))), ["type"]);
+    // A member that does not coerce stays a string: the validator reports it at
+    // ["query", "f", "page"].
+    assert_eq!(
+        one(p.clone(), Req::query("f[page]=x")),
+        Ok(json!({"page": "x"}))
+    );
     assert_eq!(
         codes(one(p.clone(), Req::query("f[page]=1&f[page]=2"))),
         ["syntax"]
@@ -659,7 +690,12 @@ fn deep_object() {
         codes(one(p.clone(), Req::query("f[page]=1&f[page][x]=2"))),
         ["syntax"]
     );
-    assert_eq!(one(p, Req::query("page=1")), Err(vec![]));
+    assert_eq!(one(p.clone(), Req::query("page=1")), Err(vec![]));
+    // Deeper keys nest objects (free-form members stay strings for the validator).
+    assert_eq!(
+        one(p, Req::query("f[range][min]=1&f[x][y][z]=2")),
+        Ok(json!({"range": {"min": 1}, "x": {"y": {"z": "2"}}}))
+    );
 }
 
 #[test]
@@ -696,7 +732,7 @@ fn content_parameters() {
     );
     assert_eq!(
         codes(one(json_param("query"), Req::query("filter="))),
-        ["empty"]
+        ["syntax"]
     );
     let text = json!({"name": "t", "in": "query", "content": {"text/plain": {"schema": {"type": "string"}}}});
     assert_eq!(one(text, Req::query("t=1,2+3")), Ok(json!("1,2 3")));

@@ -18,7 +18,8 @@
 //!   declares `POST`. `HEAD` falls back to `GET` unless `HEAD` is declared for a match. `OPTIONS`
 //!   is only found when declared; otherwise the server answers preflight itself.
 //! * **405/404.** When the method finds nothing, every other method is tried (this is the error
-//!   path, so it may be slower); any success yields [`Lookup::MethodNotAllowed`].
+//!   path, so it may be slower); any success yields [`Lookup::MethodNotAllowed`], whose `Allow`
+//!   lists the methods of the most specific matching path item (what contract checkers expect).
 //! * **Parameters** are percent-decoded after matching, so `%2F` stays inside its parameter and
 //!   decodes to `/`. A value that does not decode to UTF-8 is returned raw for the caller to
 //!   validate.
@@ -101,6 +102,40 @@ pub struct RouteTable {
     methods: Vec<MethodRoutes>,
     /// Accepted prefixes, longest first; `""` (no prefix) last when accepted.
     prefixes: Vec<String>,
+    /// Per operation, the `name=value` pairs after `#` or `?` in its path (AWS writes
+    /// `/#X-Amz-Target=Service.Action` and `/?Action=Name`): one path, many operations, told
+    /// apart by a header or query value.
+    discriminators: Vec<Vec<(String, String)>>,
+    /// Operation routed for a (method, template) → the other operations sharing that route
+    /// with different discriminators, in document order.
+    alternatives: HashMap<usize, Vec<usize>>,
+}
+
+/// The parts of a request besides method and path that [`RouteTable::lookup_with`] may
+/// consult to tell apart operations sharing a path (see `discriminators`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RequestParts<'r> {
+    /// Header names in any case.
+    pub headers: &'r [(&'r str, &'r str)],
+    /// Raw query string, without the `?`.
+    pub query: Option<&'r str>,
+}
+
+/// `/#X-Amz-Target=A.B` → (`/`, [(`X-Amz-Target`, `A.B`)]); `/?Action=X&Version=1` → (`/`,
+/// [(`Action`, `X`), (`Version`, `1`)]). A path without `#`/`?` comes back whole.
+fn split_discriminators(path: &str) -> (&str, Vec<(String, String)>) {
+    let Some(at) = path.find(['#', '?']) else {
+        return (path, Vec::new());
+    };
+    let pairs = path[at + 1..]
+        .split(['&', '#', '?'])
+        .filter(|p| !p.is_empty())
+        .map(|p| match p.split_once('=') {
+            Some((k, v)) => (decode(k).into_owned(), decode(v).into_owned()),
+            None => (decode(p).into_owned(), String::new()),
+        })
+        .collect();
+    (&path[..at], pairs)
 }
 
 /// Specificity key: larger is more specific. The operation index is reversed so that, all
@@ -114,13 +149,33 @@ impl RouteTable {
         let templates: Vec<Template> = spec
             .operations
             .iter()
-            .map(|op| Template::parse(&op.path))
+            .map(|op| Template::parse(split_discriminators(&op.path).0))
             .collect();
+        let discriminators: Vec<Vec<(String, String)>> = spec
+            .operations
+            .iter()
+            .map(|op| split_discriminators(&op.path).1)
+            .collect();
+        let mut alternatives: HashMap<usize, Vec<usize>> = HashMap::new();
         let mut methods: Vec<MethodRoutes> = Vec::new();
         let mut seen: HashMap<(&str, &str), usize> = HashMap::new();
         let mut conflicts = Vec::new();
         for (index, op) in spec.operations.iter().enumerate() {
             let template = &templates[index];
+            if let Some(&first) = seen.get(&(op.method.as_str(), template.normalised.as_str()))
+                && !discriminators[index].is_empty()
+                && spec.operations[..index]
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, o)| {
+                        o.method == op.method && templates[*i].normalised == template.normalised
+                    })
+                    .all(|(i, _)| discriminators[i] != discriminators[index])
+            {
+                // Same route, told apart by a header or query value: not a conflict.
+                alternatives.entry(first).or_default().push(index);
+                continue;
+            }
             if let Some(&first) = seen.get(&(op.method.as_str(), template.normalised.as_str())) {
                 conflicts.push(Conflict {
                     first,
@@ -170,6 +225,8 @@ impl RouteTable {
         (
             RouteTable {
                 templates,
+                discriminators,
+                alternatives,
                 methods,
                 prefixes,
             },
@@ -180,6 +237,43 @@ impl RouteTable {
     /// Find the operation for `method` (exact, upper-case as sent) and `raw_path` (the request
     /// path as received: percent-encoded, without the query string).
     pub fn lookup<'a>(&'a self, method: &str, raw_path: &'a str) -> Lookup<'a> {
+        self.lookup_with(method, raw_path, &RequestParts::default())
+    }
+
+    /// [`RouteTable::lookup`], telling apart operations that share a path through the
+    /// header or query values their paths name (`/#X-Amz-Target=…`, `/?Action=…`): the first
+    /// operation (in document order) whose every `name=value` is in the request wins; else
+    /// one that names none; else the first (its parameter validation says what is missing).
+    pub fn lookup_with<'a>(
+        &'a self,
+        method: &str,
+        raw_path: &'a str,
+        parts: &RequestParts<'_>,
+    ) -> Lookup<'a> {
+        let mut found = self.lookup_path(method, raw_path);
+        if let Lookup::Found(m) = &mut found
+            && let Some(others) = self.alternatives.get(&m.operation)
+        {
+            let candidates = || std::iter::once(m.operation).chain(others.iter().copied());
+            // An operation whose values are all in the request; else one that names none
+            // (`/cookies` next to `/cookies#formExploded`).
+            let chosen = candidates()
+                .find(|&op| {
+                    let wanted = &self.discriminators[op];
+                    !wanted.is_empty()
+                        && wanted
+                            .iter()
+                            .all(|(name, value)| satisfies(parts, name, value))
+                })
+                .or_else(|| candidates().find(|&op| self.discriminators[op].is_empty()));
+            if let Some(op) = chosen {
+                m.operation = op;
+            }
+        }
+        found
+    }
+
+    fn lookup_path<'a>(&'a self, method: &str, raw_path: &'a str) -> Lookup<'a> {
         let mut found = None;
         self.for_each_candidate(raw_path, |path| {
             found = self.find(method, path);
@@ -188,17 +282,29 @@ impl RouteTable {
         if let Some(m) = found {
             return Lookup::Found(m);
         }
-        let mut allow: Vec<String> = Vec::new();
+        // The methods of the most specific path item matching the path (`/user/logout`
+        // lists its own methods, not those `/user/{name}` would also route).
+        let mut matched: Vec<(&str, usize)> = Vec::new();
         for routes in &self.methods {
-            let mut any = false;
+            let mut operation = None;
             self.for_each_candidate(raw_path, |path| {
-                any = self.best(routes, path).is_some();
-                any
+                operation = self.best(routes, path).map(|m| m.operation);
+                operation.is_some()
             });
-            if any {
-                allow.push(routes.method.clone());
+            if let Some(op) = operation {
+                matched.push((routes.method.as_str(), op));
             }
         }
+        let most_specific = matched
+            .iter()
+            .map(|(_, op)| &self.templates[*op])
+            .max_by_key(|t| (t.is_static(), t.literal_len))
+            .map(|t| t.normalised.as_str());
+        let mut allow: Vec<String> = matched
+            .iter()
+            .filter(|(_, op)| Some(self.templates[*op].normalised.as_str()) == most_specific)
+            .map(|(method, _)| (*method).to_owned())
+            .collect();
         if allow.is_empty() {
             return Lookup::NotFound;
         }
@@ -314,6 +420,20 @@ impl RouteTable {
             template: &template.raw,
         })
     }
+}
+
+/// A header named `name` (any case) with exactly `value`, or `name=value` in the query.
+fn satisfies(parts: &RequestParts<'_>, name: &str, value: &str) -> bool {
+    parts
+        .headers
+        .iter()
+        .any(|(n, v)| n.eq_ignore_ascii_case(name) && v.trim() == value)
+        || parts.query.is_some_and(|q| {
+            q.split('&').any(|pair| {
+                let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+                decode(k) == name && decode(&v.replace('+', " ")) == value
+            })
+        })
 }
 
 fn rank(templates: &[Template], operation: usize) -> Rank {

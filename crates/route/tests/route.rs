@@ -295,9 +295,11 @@ fn method_not_allowed_vs_not_found() {
     // The static template lacks GET, so the templated one answers.
     assert_eq!(found(t.lookup("GET", "/users/me")).template, "/users/{id}");
     assert_eq!(found(t.lookup("POST", "/users/me")).template, "/users/me");
+    // Allow names the methods of the most specific path item (`/users/me`), as contract
+    // checkers expect, not every method some template would route.
     match t.lookup("PUT", "/users/me") {
         Lookup::MethodNotAllowed { allow } => {
-            assert_eq!(allow, ["GET", "HEAD", "OPTIONS", "POST"]);
+            assert_eq!(allow, ["OPTIONS", "POST"]);
         }
         other => panic!("{other:?}"),
     }
@@ -306,6 +308,71 @@ fn method_not_allowed_vs_not_found() {
         other => panic!("{other:?}"),
     }
     assert_eq!(t.lookup("GET", "/nothing"), Lookup::NotFound);
+}
+
+/// Found by Schemathesis on amazonaws.com--fsx: AWS documents one operation per
+/// `/#X-Amz-Target=Service.Action` (and `/?Action=Name`), all on the same path; the header
+/// or query value picks the operation instead of the first one taking the route.
+#[test]
+fn header_and_query_discriminators_in_paths() {
+    use mockgen_route::RequestParts;
+    let s = spec(
+        &[
+            ("POST", "/#X-Amz-Target=Svc.CreateBackup"),
+            ("POST", "/#X-Amz-Target=Svc.CopyBackup"),
+            ("GET", "/?Action=List&Version=1"),
+            ("GET", "/?Action=Describe&Version=1"),
+        ],
+        &[],
+    );
+    let (t, conflicts) = RouteTable::new(&s, &RouteOptions::default());
+    assert!(conflicts.is_empty(), "{conflicts:?}");
+    let id = |method: &str, parts: RequestParts<'_>| match t.lookup_with(method, "/", &parts) {
+        Lookup::Found(m) => s.operations[m.operation].id.clone(),
+        other => panic!("{other:?}"),
+    };
+    let copy = [("x-amz-target", "Svc.CopyBackup")];
+    let create = [("X-Amz-Target", "Svc.CreateBackup")];
+    let none = RequestParts::default();
+    assert_eq!(
+        id(
+            "POST",
+            RequestParts {
+                headers: &copy,
+                query: None
+            }
+        ),
+        "op1"
+    );
+    assert_eq!(
+        id(
+            "POST",
+            RequestParts {
+                headers: &create,
+                query: None
+            }
+        ),
+        "op0"
+    );
+    // Nothing matches: the first operation, whose header validation reports the problem.
+    assert_eq!(id("POST", none), "op0");
+    let describe = RequestParts {
+        headers: &[],
+        query: Some("Version=1&Action=Describe"),
+    };
+    assert_eq!(id("GET", describe), "op3");
+    assert_eq!(
+        id(
+            "GET",
+            RequestParts {
+                headers: &[],
+                query: Some("Action=List&Version=1")
+            }
+        ),
+        "op2"
+    );
+    // Plain lookup still finds the route.
+    assert_eq!(found_id(&s, &t, "POST", "/"), "op0");
 }
 
 #[test]
@@ -437,8 +504,14 @@ fn every_operation_of_every_real_spec_is_reachable() {
             if !base.is_empty() {
                 paths.push(format!("{base}{example}"));
             }
+            // `/#X-Amz-Target=A.B`, `/?Action=X`: the request carries the value (here in the
+            // query, which a discriminator also accepts).
+            let parts = mockgen_route::RequestParts {
+                headers: &[],
+                query: op.path.split_once(['#', '?']).map(|(_, q)| q),
+            };
             for p in paths {
-                let m = match t.lookup(&op.method, &p) {
+                let m = match t.lookup_with(&op.method, &p, &parts) {
                     Lookup::Found(m) => m,
                     other => panic!("{name}: {} {p} ({}) → {other:?}", op.method, op.path),
                 };

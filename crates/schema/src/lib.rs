@@ -8,5 +8,5 @@ pub mod validate;
 pub mod view;
 
 pub use dialect::{Dialect, Note, to_2020_12};
-pub use validate::{BuildError, SlotId, Validator, ValidatorBuilder, Violation};
+pub use validate::{BuildError, MAX_COUNTED, SlotId, Validator, ValidatorBuilder, Violation};
 pub use view::View;

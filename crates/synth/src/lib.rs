@@ -96,7 +96,7 @@ impl Default for Options {
 /// every schema it may generate. `Send + Sync`; build once, share.
 pub struct Synth {
     docs: Docs,
-    validator: Validator,
+    validator: std::sync::Arc<Validator>,
     prepared: Prepared,
     options: Options,
 }
@@ -125,6 +125,19 @@ impl Synth {
         spec: &Spec,
         options: Options,
         extra: &[(Loc, View)],
+    ) -> Result<Synth, SynthError> {
+        Synth::with_builder(spec, options, extra, |_| {})
+    }
+
+    /// Like [`Synth::with_schemas`], letting the caller add its own slots to the one
+    /// validator (`register` runs before compilation; slots of the same location and view
+    /// are shared). The compiled validator is then available from [`Synth::validator`], so a
+    /// caller that validates too (the mock engine) compiles the spec's schemas only once.
+    pub fn with_builder(
+        spec: &Spec,
+        options: Options,
+        extra: &[(Loc, View)],
+        register: impl FnOnce(&mut ValidatorBuilder),
     ) -> Result<Synth, SynthError> {
         let mut roots: Vec<(usize, String, View)> = Vec::new();
         let mut add = |loc: &Loc, view: View| roots.push((loc.doc, loc.pointer.clone(), view));
@@ -180,6 +193,7 @@ impl Synth {
             builder.add_document(&mockgen_spec::doc_uri(i), std::sync::Arc::clone(doc));
         }
         let prepared = prepare::prepare(&docs, &roots, &mut builder);
+        register(&mut builder);
         let validator = builder.build().map_err(|e| SynthError {
             kind: ErrorKind::NotPrepared,
             loc: Loc::new(0, ""),
@@ -189,7 +203,7 @@ impl Synth {
         })?;
         Ok(Synth {
             docs,
-            validator,
+            validator: std::sync::Arc::new(validator),
             prepared,
             options,
         })
@@ -197,6 +211,11 @@ impl Synth {
 
     pub fn options(&self) -> &Options {
         &self.options
+    }
+
+    /// The compiled validator (shared: clone the `Arc` to keep it).
+    pub fn validator(&self) -> &std::sync::Arc<Validator> {
+        &self.validator
     }
 
     /// Generate a value for the schema at `loc` seen through `view` (a request body is

@@ -30,6 +30,9 @@ use std::sync::Arc;
 /// 4,000 levels. serde_json's parser stops at 128 levels, so parsed JSON never hits this.
 pub const MAX_INSTANCE_DEPTH: usize = 200;
 
+/// [`Validator::validate_limited`] stops counting violations past this many.
+pub const MAX_COUNTED: usize = 10_000;
+
 /// Documents (and inline schemas) nested deeper than this are not compiled: validation also
 /// recurses along the schema, and ~512 schema levels is far beyond any real spec.
 pub const MAX_DOCUMENT_DEPTH: usize = 1024;
@@ -728,6 +731,31 @@ impl Validator {
             .iter_errors(EnvNode::Envelope { key, instance })
             .map(|error| self.violation(&error, key))
             .collect()
+    }
+
+    /// Like [`Validator::validate`], but converts at most `max` violations (each costs a
+    /// formatted message) and only counts the rest, up to [`MAX_COUNTED`]: `(first max
+    /// violations, how many more)`. Bounds the cost of a hostile instance with millions of
+    /// violations.
+    pub fn validate_limited(
+        &self,
+        slot: SlotId,
+        instance: &Value,
+        max: usize,
+    ) -> (Vec<Violation>, usize) {
+        let Some((compiled, key)) = self.entry(slot) else {
+            return (Vec::new(), 0);
+        };
+        if pointer::depth_exceeds(instance, MAX_INSTANCE_DEPTH) {
+            return (self.validate(slot, instance), 0);
+        }
+        let mut errors = compiled.iter_errors(EnvNode::Envelope { key, instance });
+        let first = errors
+            .by_ref()
+            .take(max)
+            .map(|error| self.violation(&error, key))
+            .collect();
+        (first, errors.take(MAX_COUNTED).count())
     }
 
     /// The view (and hidden property) behind the `not` an error comes from, if a view added it.

@@ -7,20 +7,25 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-pub struct Mock {
+pub struct Server {
     pub child: Child,
     pub addr: SocketAddr,
     /// Everything the server printed on stderr so far (the request log).
-    pub stderr: Arc<Mutex<String>>,
+    stderr: Arc<Mutex<String>>,
     /// Everything printed on stdout up to and including `listening on`.
     pub banner: String,
 }
 
-impl Mock {
+impl Server {
+    /// `mockgen serve specs/demo/petstore.yaml --port 0`.
+    pub fn start() -> Server {
+        Server::start_with(&["specs/demo/petstore.yaml"])
+    }
+
     /// `mockgen serve ARGS… --port 0`, run from the repository root; waits for `listening on`.
-    pub fn start(args: &[&str]) -> Mock {
+    pub fn start_with(args: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_mockgen"))
             .arg("serve")
             .args(args)
@@ -31,13 +36,17 @@ impl Mock {
             .spawn()
             .expect("mockgen serve starts");
         let stderr = Arc::new(Mutex::new(String::new()));
-        let err = child.stderr.take().expect("stderr is piped");
+        let mut err = child.stderr.take().expect("stderr is piped");
         let sink = Arc::clone(&stderr);
         std::thread::spawn(move || {
-            for line in BufReader::new(err).lines().map_while(Result::ok) {
-                let mut s = sink.lock().expect("log lock");
-                s.push_str(&line);
-                s.push('\n');
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = err.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock()
+                    .expect("stderr lock")
+                    .push_str(&String::from_utf8_lossy(&buf[..n]));
             }
         });
         let stdout = child.stdout.take().expect("stdout is piped");
@@ -61,7 +70,7 @@ impl Mock {
         };
         // Keep draining stdout so the server never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines.by_ref() {});
-        Mock {
+        Server {
             child,
             addr,
             stderr,
@@ -73,7 +82,13 @@ impl Mock {
         self.request("GET", path, headers, b"")
     }
 
-    pub fn request(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
+    pub fn request(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> Reply {
         self.raw(&head(method, path, self.addr, headers, body.len()), body)
     }
 
@@ -91,13 +106,25 @@ impl Mock {
         Reply::parse(&raw)
     }
 
-    /// The request log so far.
-    pub fn log(&self) -> String {
-        self.stderr.lock().expect("log lock").clone()
+    /// Stderr (the request log) so far.
+    pub fn stderr(&self) -> String {
+        self.stderr.lock().expect("stderr lock").clone()
+    }
+
+    /// Poll until `done` holds for stderr (10 s at most); the final stderr either way.
+    pub fn wait_stderr(&self, done: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let text = self.stderr();
+            if done(&text) || Instant::now() > deadline {
+                return text;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 }
 
-impl Drop for Mock {
+impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
@@ -135,7 +162,12 @@ impl Reply {
         let split = raw
             .windows(4)
             .position(|w| w == b"\r\n\r\n")
-            .unwrap_or_else(|| panic!("no header/body separator in {:?}", String::from_utf8_lossy(raw)));
+            .unwrap_or_else(|| {
+                panic!(
+                    "no header/body separator in {:?}",
+                    String::from_utf8_lossy(raw)
+                )
+            });
         let head = String::from_utf8_lossy(&raw[..split]).into_owned();
         let mut lines = head.split("\r\n");
         let status_line = lines.next().expect("a status line");

@@ -2,7 +2,7 @@
 //! `--max-body`, request logs (text and JSON) and the HTTP methods no spec declares (HEAD,
 //! OPTIONS, TRACE, unknown ones), all over a real socket.
 
-use crate::serve::Server;
+use crate::http::Server;
 use crate::support::mockgen;
 use std::path::PathBuf;
 

@@ -1,7 +1,7 @@
 //! Hot reload of `mockgen serve`: the spec and the files it references are watched; good saves
 //! are served at once, broken ones are reported and the last good version keeps serving.
 
-use crate::serve::Server;
+use crate::http::Server;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 

@@ -794,6 +794,15 @@ pub fn run(plan: Plan, bin: &Path, petstore: &Path, github: &Path) -> Result<(),
             format!("{s:.2} s")
         }
     };
+    // CPU time comes in clock ticks (10 ms with CLK_TCK = 100).
+    let tick = 1.0 / clock_ticks();
+    let cpu = |s: f64| {
+        if s < tick {
+            format!("< {:.0} ms", tick * 1000.0)
+        } else {
+            secs(Duration::from_secs_f64(s))
+        }
+    };
     for (label, m, p) in &startups {
         let github = label.starts_with("GitHub");
         rows.push(Row {
@@ -812,11 +821,14 @@ pub fn run(plan: Plan, bin: &Path, petstore: &Path, github: &Path) -> Result<(),
         });
         rows.push(Row {
             what: format!("{label} · start-up CPU time (all threads)"),
-            mockgen: secs(Duration::from_secs_f64(m.cpu_ready)),
-            prism: p.as_ref().map_or("–".to_owned(), |p| {
-                secs(Duration::from_secs_f64(p.cpu_ready))
-            }),
-            ratio: ratio(m.cpu_ready, p.as_ref().map(|p| p.cpu_ready)),
+            mockgen: cpu(m.cpu_ready),
+            prism: p.as_ref().map_or("–".to_owned(), |p| cpu(p.cpu_ready)),
+            // Below one clock tick the reading is 0: no meaningful ratio.
+            ratio: if m.cpu_ready > 0.0 {
+                ratio(m.cpu_ready, p.as_ref().map(|p| p.cpu_ready))
+            } else {
+                "–".to_owned()
+            },
             target: String::new(),
         });
         rows.push(Row {

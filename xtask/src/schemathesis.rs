@@ -101,7 +101,21 @@ pub fn run(args: &[String]) -> Result<(), String> {
             .to_string_lossy()
             .replace('\\', "/"),
     );
-    let excluded: Vec<&str> = not_applicable.iter().map(|(c, _)| c.as_str()).collect();
+    // `phase:NAME` lines name phases not run; the others are checks.
+    let excluded: Vec<&str> = not_applicable
+        .iter()
+        .map(|(c, _)| c.as_str())
+        .filter(|c| !c.starts_with("phase:"))
+        .collect();
+    let skipped_phases: Vec<&str> = not_applicable
+        .iter()
+        .filter_map(|(c, _)| c.strip_prefix("phase:"))
+        .collect();
+    let phases: Vec<&str> = ["examples", "coverage", "fuzzing", "stateful"]
+        .into_iter()
+        .filter(|p| !skipped_phases.contains(p))
+        .collect();
+    let phases = phases.join(",");
 
     eprintln!(
         "schemathesis {VERSION}: {} specs, --max-examples {}, seed {SEED}, {} at a time",
@@ -125,6 +139,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
                         config_dir: &config_dir,
                         shared_config: &shared_config,
                         excluded: &excluded,
+                        phases: &phases,
                         known: &known,
                         max_examples: options.max_examples,
                     };
@@ -273,6 +288,7 @@ struct SpecRun<'a> {
     config_dir: &'a Path,
     shared_config: &'a str,
     excluded: &'a [&'a str],
+    phases: &'a str,
     known: &'a [Known],
     max_examples: u32,
 }
@@ -335,6 +351,8 @@ struct Outcome {
     excused: Vec<(String, usize)>,
     /// Failures listed in known-failures.txt that did occur.
     known: usize,
+    /// Printed with the summary; not failures.
+    notes: Vec<String>,
     dir: PathBuf,
 }
 
@@ -386,6 +404,7 @@ impl SpecRun<'_> {
             warnings: Vec::new(),
             excused: Vec::new(),
             known: 0,
+            notes: Vec::new(),
             dir: dir.clone(),
         };
         if let Err(e) = self.run_in(&dir, &mut outcome) {
@@ -426,6 +445,7 @@ impl SpecRun<'_> {
             .args(["--origin", &server.origin])
             .args(["--checks", "all"])
             .args(["--mode", "all"])
+            .args(["--phases", self.phases])
             .args(["--max-examples", &self.max_examples.to_string()])
             .args(["--seed", &SEED.to_string()])
             .args(["--generation-database", "none"])
@@ -456,13 +476,24 @@ impl SpecRun<'_> {
         let json: serde_json::Value =
             serde_json::from_str(&text).map_err(|e| format!("report.json: {e}"))?;
         parse_report(&json, outcome);
-        self.apply_known(outcome);
-        outcome.excused = count_exemptions(&exemptions);
+        if json
+            .pointer("/operations/total")
+            .and_then(serde_json::Value::as_u64)
+            == Some(0)
+        {
+            // A document with webhooks only: nothing for a client to call. Said, not hidden.
+            outcome
+                .notes
+                .push("no operations under `paths` (webhooks only): nothing to call".into());
+            return Ok(());
+        }
         if !status.success() && outcome.failures.is_empty() && outcome.errors.is_empty() {
             outcome
                 .errors
                 .push(format!("schemathesis exited with {status}"));
         }
+        self.apply_known(outcome);
+        outcome.excused = count_exemptions(&exemptions);
         Ok(())
     }
 }
@@ -636,8 +667,13 @@ fn print_summary(
         "| **total** | {ops} | {cases} | {fails} | | | | {:.1} wall |",
         elapsed.as_secs_f64()
     );
+    for o in results {
+        for note in &o.notes {
+            println!("\nNote: {}: {note}", o.stem);
+        }
+    }
     if !not_applicable.is_empty() {
-        println!("\nBuilt-in checks excluded (tests/schemathesis/not-applicable.txt):");
+        println!("\nChecks and phases not run (tests/schemathesis/not-applicable.txt):");
         for (check, reason) in not_applicable {
             println!("- {check}: {reason}");
         }

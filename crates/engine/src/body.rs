@@ -167,20 +167,24 @@ fn read(
     entries: &mut Vec<Entry>,
 ) -> Result<Option<Value>, crate::MockResponse> {
     let spec = &engine.spec;
-    let view = View::of_loc(spec, media.schema.as_ref());
+    // Only forms, multipart and XML need the schema's view; JSON bodies skip building it.
+    let view = || View::of_loc(spec, media.schema.as_ref());
     Ok(Some(match kind(content_type) {
         Kind::Json => {
             let text = text(body, content_type, "JSON")?;
-            json::parse_str(&text).map_err(|e| bad_body(&e))?
+            // A byte-order mark is not JSON, but some encoders write one.
+            let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+            json::parse_str(text).map_err(|e| bad_body(&e))?
         }
         Kind::Form => {
             let text = text(body, content_type, "form")?;
             let fields = fields::form(&text).map_err(|e| bad_body(&e))?;
-            undeclared_form_data(engine, &view, &fields, entries);
+            undeclared_form_data(engine, &view(), &fields, entries);
             fields::assemble(spec, media, fields)
         }
         Kind::Multipart => {
             let parts = multipart::parse(content_type, body).map_err(|e| bad_body(&e))?;
+            let view = view();
             let mut list = Vec::with_capacity(parts.len());
             for part in parts {
                 let pv = view.property(&part.name);
@@ -197,14 +201,14 @@ fn read(
         Kind::Xml => {
             let text = text(body, content_type, "XML")?;
             let root = xml::parse(&text).map_err(|e| bad_body(&e))?;
-            xml::to_value(&root, &view)
+            xml::to_value(&root, &view())
         }
         Kind::Text => {
             let text = text(body, content_type, "text")?;
-            fields::item(Raw::Text(text.into_owned()), &view)
+            fields::item(Raw::Text(text.into_owned()), &view())
         }
         Kind::Binary => {
-            binary_lengths(&view, body, entries);
+            binary_lengths(&view(), body, entries);
             return Ok(None);
         }
     }))

@@ -116,6 +116,10 @@ pub struct Engine {
     options: Options,
     counter: AtomicU64,
     cache: cache::Cache,
+    /// Swagger 2.0 only: per operation, the JSON media type its `produces` declares, which
+    /// labels the problem documents the mock generates for it (2.0 `produces` covers every
+    /// response of the operation, so `application/problem+json` would be undeclared).
+    problem_media: Vec<Option<String>>,
 }
 
 /// Bytes of URL-dependent rendered responses kept for reuse.
@@ -223,6 +227,25 @@ impl Engine {
         )
         .map_err(|e| e.to_string())?;
         let validator = Arc::clone(synth.validator());
+        let problem_media = spec
+            .operations
+            .iter()
+            .map(|op| {
+                if spec.version != mockgen_spec::SpecVersion::Swagger20 {
+                    return None;
+                }
+                let declared = op.responses.iter().flat_map(|r| &r.content);
+                let essences: Vec<String> = declared
+                    .map(|m| mockgen_media::essence(&m.media_type))
+                    .collect();
+                if essences.iter().any(|e| e == "application/problem+json") {
+                    return None;
+                }
+                essences.into_iter().find(|e| {
+                    !e.contains('*') && mockgen_media::kind(e) == mockgen_media::Kind::Json
+                })
+            })
+            .collect();
         Ok(Engine {
             spec,
             routes,
@@ -233,6 +256,7 @@ impl Engine {
             options,
             counter: AtomicU64::new(0),
             cache: cache::Cache::new(CACHE_BYTES),
+            problem_media,
         })
     }
 
@@ -244,6 +268,15 @@ impl Engine {
     pub fn handle(&self, req: &MockRequest<'_>) -> MockResponse {
         let mut meta = Meta::default();
         let mut resp = self.respond(req, &mut meta);
+        if let Some(Some(media)) = meta.operation.and_then(|i| self.problem_media.get(i))
+            && let Some((_, ct)) = resp
+                .headers
+                .iter_mut()
+                .find(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+            && ct == "application/problem+json"
+        {
+            ct.clone_from(media);
+        }
         resp.meta = meta;
         if req.method.eq_ignore_ascii_case("HEAD") {
             resp.body.clear();
@@ -308,6 +341,12 @@ impl Engine {
 
         // Request validation: collect everything.
         let mut entries: Vec<Entry> = Vec::new();
+        let path_raw: Vec<(&str, &str)> = found
+            .params
+            .iter()
+            .map(|(n, _)| *n)
+            .zip(found.raw_params.iter().copied())
+            .collect();
         let path_params: Vec<(&str, String)> = found
             .params
             .into_iter()
@@ -315,6 +354,7 @@ impl Engine {
             .collect();
         let raw = mockgen_params::RawRequest {
             path_params: &path_params,
+            path_raw: &path_raw,
             query,
             headers: req.headers,
             cookies: header(req.headers, "cookie"),

@@ -156,7 +156,25 @@ impl Engine {
                     ));
                 }
             };
-            if let Some((v, source)) = value {
+            if let Some((mut v, mut source)) = value {
+                let slot = slots.and_then(|s| s.body.get(index)).copied().flatten();
+                // An example the document got wrong is not served unless asked for by name
+                // (or `--errors` is on, which exists to show it): the body is generated from
+                // the schema instead.
+                if source != Source::Generated
+                    && t.example.is_none()
+                    && !self.options.validate_responses
+                    && let (Some(slot), Some(schema)) = (slot, &m.schema)
+                    && !self.validator.is_valid(slot, &v)
+                {
+                    let status = t.resp.status.to_string();
+                    let mut k = vec![t.op.id.as_str(), status.as_str(), m.media_type.as_str()];
+                    k.extend_from_slice(&key);
+                    if let Ok(generated) = self.synth.generate(schema, View::Response, &k) {
+                        v = generated;
+                        source = Source::Generated;
+                    }
+                }
                 let content_type = negotiate::concrete(&m.media_type);
                 out.body = mockgen_media::encode(&self.spec, m.schema.as_ref(), &content_type, &v);
                 out.headers
@@ -164,7 +182,7 @@ impl Engine {
                 body_from_example = source != Source::Generated;
                 // Generated values were checked by the generator already.
                 if (self.options.validate_responses || body_from_example)
-                    && let Some(slot) = slots.and_then(|s| s.body.get(index)).copied().flatten()
+                    && let Some(slot) = slot
                 {
                     let base = ["response".to_owned(), "body".to_owned()];
                     for violation in self.validator.validate(slot, &v) {

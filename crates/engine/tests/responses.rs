@@ -33,7 +33,8 @@ paths:
           content:
             application/json:
               schema: {$ref: '#/components/schemas/Thing'}
-              example: {id: "seven", name: Rex}
+              examples:
+                bad: {value: {id: "seven", name: Rex}}
   /headers:
     get:
       responses:
@@ -295,7 +296,8 @@ fn loc(parts: &[&str]) -> Vec<String> {
 
 #[test]
 fn errors_flag_turns_a_wrong_example_into_500_listing_every_violation() {
-    let r = get(strict(), "/wrong", None, &[]);
+    let bad = [("Prefer", "example=bad")];
+    let r = get(strict(), "/wrong", None, &bad);
     assert_eq!(r.status, 500, "{}", String::from_utf8_lossy(&r.body));
     assert_eq!(r.header("content-type"), Some("application/problem+json"));
     let b = body(&r);
@@ -309,17 +311,28 @@ fn errors_flag_turns_a_wrong_example_into_500_listing_every_violation() {
     assert_eq!(r.meta.violations.len(), 2, "{:?}", r.meta.violations);
     assert!(r.meta.violations[0].starts_with("response.body.id: "));
     // Cached renders keep their violations.
-    let again = get(strict(), "/wrong", None, &[]);
+    let again = get(strict(), "/wrong", None, &bad);
     assert_eq!(again.status, 500);
     assert_eq!(again.meta.violations, r.meta.violations);
+    // With --errors the document's example is what gets checked, even unasked.
+    let r = get(strict(), "/wrong", None, &[]);
+    assert_eq!(r.status, 500);
+    assert_eq!(r.meta.violations.len(), 2, "{:?}", r.meta.violations);
 }
 
 #[test]
-fn without_errors_flag_the_wrong_example_is_sent_and_logged() {
+fn a_wrong_example_is_replaced_by_generated_data_unless_asked_for() {
     let r = get(plain(), "/wrong", None, &[]);
     assert_eq!(r.status, 200);
-    assert_eq!(body(&r), json!({"id": "seven", "name": "Rex"}));
+    let b = body(&r);
+    assert!(b["id"].is_i64() && b["name"].is_string(), "{b}");
+    // The header example is still the document's (and logged as wrong).
     assert_eq!(r.header("x-rate"), Some("99"));
+    assert_eq!(r.meta.violations.len(), 1, "{:?}", r.meta.violations);
+    // Asked for by name, the example is served as written, and logged.
+    let r = get(plain(), "/wrong", None, &[("Prefer", "example=bad")]);
+    assert_eq!(r.status, 200);
+    assert_eq!(body(&r), json!({"id": "seven", "name": "Rex"}));
     assert_eq!(r.meta.violations.len(), 2, "{:?}", r.meta.violations);
 }
 
@@ -599,4 +612,37 @@ fn default_or_range_error_responses_answer_invalid_requests() {
     assert_eq!(r.status, 422);
     assert_eq!(r.header("content-type"), Some("text/plain"));
     assert_eq!(r.body, b"nope");
+}
+
+const SWAGGER: &str = r#"
+swagger: '2.0'
+info: {title: two, version: '1'}
+produces: [application/json]
+paths:
+  /items:
+    get:
+      parameters:
+        - {name: n, in: query, required: true, type: integer}
+      responses:
+        '200':
+          description: ok
+          schema: {type: object}
+"#;
+
+#[test]
+fn swagger2_problems_use_the_json_type_produces_declares() {
+    let loaded = mockgen_spec::load(
+        "two.yaml",
+        SWAGGER.to_owned(),
+        &mockgen_spec::NoFiles,
+        &Default::default(),
+    );
+    let e = Engine::new(Arc::new(loaded.spec.expect("spec")), Options::default()).expect("engine");
+    let r = get(&e, "/items", Some("n=x"), &[]);
+    assert_eq!(r.status, 422);
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    assert_eq!(body(&r)["status"], 422);
+    // 3.x keeps problem+json.
+    let r = get(plain(), "/open-400", Some("n=1"), &[("Prefer", "code=418")]);
+    assert_eq!(r.header("content-type"), Some("application/problem+json"));
 }

@@ -29,6 +29,10 @@ use serde_json::{Map, Value};
 pub struct RawRequest<'a> {
     /// Path template variables, already percent-decoded by the router.
     pub path_params: &'a [(&'a str, String)],
+    /// The same path variables still percent-encoded, when the router has them: styled values
+    /// are split at their delimiters first and each piece decoded after, so an encoded `%2C`
+    /// stays inside its item. Empty: the decoded values are used as they are.
+    pub path_raw: &'a [(&'a str, &'a str)],
     /// The raw query string, without the `?`.
     pub query: Option<&'a str>,
     /// Header names in any case.
@@ -109,9 +113,10 @@ pub fn parse(spec: &Spec, op: &Operation, raw: &RawRequest<'_>) -> Parsed {
             spec,
             param,
             problems: &mut problems,
+            pct: false,
         };
         let outcome = match param.location {
-            ParamIn::Path => cx.path(raw.path_params),
+            ParamIn::Path => cx.path(raw.path_params, raw.path_raw),
             ParamIn::Header => cx.header(raw.headers),
             ParamIn::Query => cx.paired(&query, Decoding::Form, &query_names),
             ParamIn::Cookie => {
@@ -167,6 +172,8 @@ struct Cx<'a, 'p> {
     spec: &'a Spec,
     param: &'a Parameter,
     problems: &'p mut Vec<Problem>,
+    /// The pieces handed to `scalar`/`array`/`object` are still percent-encoded.
+    pct: bool,
 }
 
 impl<'a> Cx<'a, '_> {
@@ -201,7 +208,9 @@ impl<'a> Cx<'a, '_> {
     }
 
     fn scalar(&mut self, s: &str, view: &View<'_>) -> Outcome {
-        self.coerce(s, view).map_or(Outcome::Failed, Outcome::Value)
+        let s = self.piece(s).into_owned();
+        self.coerce(&s, view)
+            .map_or(Outcome::Failed, Outcome::Value)
     }
 
     /// An array item or object member: one that does not coerce stays a string, so the
@@ -231,7 +240,8 @@ impl<'a> Cx<'a, '_> {
         let mut out = Vec::with_capacity(items.len());
         let mut bad = 0;
         for item in items {
-            match self.member(item, &item_view, &mut bad) {
+            let item = self.piece(item).into_owned();
+            match self.member(&item, &item_view, &mut bad) {
                 Some(v) => out.push(v),
                 None => return Outcome::Failed,
             }
@@ -267,12 +277,13 @@ impl<'a> Cx<'a, '_> {
         let mut map = Map::new();
         let mut bad = 0;
         for (k, v) in members {
-            if map.contains_key(*k) {
+            let (k, v) = (self.piece(k).into_owned(), self.piece(v).into_owned());
+            if map.contains_key(&k) {
                 return self.syntax(format!("object member {k:?} given more than once"));
             }
-            match self.member(v, &view.property(k), &mut bad) {
+            match self.member(&v, &view.property(&k), &mut bad) {
                 Some(value) => {
-                    map.insert((*k).to_owned(), value);
+                    map.insert(k, value);
                 }
                 None => return Outcome::Failed,
             }
@@ -296,14 +307,27 @@ impl<'a> Cx<'a, '_> {
         }
     }
 
-    fn path(&mut self, params: &[(&str, String)]) -> Outcome {
+    fn path(&mut self, params: &[(&str, String)], raw: &[(&str, &str)]) -> Outcome {
         let Some((_, s)) = params.iter().find(|(n, _)| *n == self.param.name) else {
             return Outcome::Missing;
         };
         if !self.param.content.is_empty() {
             return self.content(s);
         }
+        if let Some((_, r)) = raw.iter().find(|(n, _)| *n == self.param.name) {
+            self.pct = true;
+            return self.styled(r, false);
+        }
         self.styled(s, false)
+    }
+
+    /// A piece of a value, percent-decoded when the value came still encoded.
+    fn piece<'s>(&self, s: &'s str) -> std::borrow::Cow<'s, str> {
+        if self.pct {
+            std::borrow::Cow::Owned(decode(s, Decoding::Percent))
+        } else {
+            std::borrow::Cow::Borrowed(s)
+        }
     }
 
     /// Several header lines of one name are one comma-separated list (RFC 9110 §5.3).

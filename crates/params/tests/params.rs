@@ -115,6 +115,7 @@ fn run_op(spec: &Spec, op: &Operation, req: &Req) -> Parsed {
         .collect();
     let raw = RawRequest {
         path_params: &path,
+        path_raw: &[],
         query: req.query.as_deref(),
         headers: &headers,
         cookies: req.cookies.as_deref(),
@@ -1157,4 +1158,43 @@ fn cookie_style_32_is_not_decoded() {
     assert!(parsed.problems.is_empty(), "{:?}", parsed.problems);
     assert_eq!(parsed.value(0), Some(&json!("a%20b+c")));
     assert_eq!(parsed.value(1), Some(&json!([1, 2])));
+}
+
+#[test]
+fn encoded_delimiters_stay_inside_path_items() {
+    let strings = json!({"type": "array", "items": {"type": "string"}});
+    let spec = spec_with(json!([
+        param("a", "path", "simple", false, strings.clone()),
+        param("o", "path", "label", true, object_schema()),
+        param("m", "path", "matrix", false, strings),
+    ]));
+    let op = &spec.operations[0];
+    let decoded: Vec<(&str, String)> = vec![
+        ("a", "1,2,3".to_owned()),
+        ("o", ".role=a.b.firstName=x".to_owned()),
+        ("m", ";m=4,5;6".to_owned()),
+    ];
+    let raw: Vec<(&str, &str)> = vec![
+        ("a", "1%2C2,3"),
+        ("o", ".role=a%2Eb.firstName=x"),
+        ("m", ";m=4,5%3B6"),
+    ];
+    let parsed = parse(
+        &spec,
+        op,
+        &RawRequest {
+            path_params: &decoded,
+            path_raw: &raw,
+            query: None,
+            headers: &[],
+            cookies: None,
+        },
+    );
+    assert!(parsed.problems.is_empty(), "{:?}", parsed.problems);
+    assert_eq!(parsed.value(0), Some(&json!(["1,2", "3"])));
+    assert_eq!(
+        parsed.value(1),
+        Some(&json!({"role": "a.b", "firstName": "x"}))
+    );
+    assert_eq!(parsed.value(2), Some(&json!(["4", "5;6"])));
 }

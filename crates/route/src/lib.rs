@@ -55,6 +55,9 @@ pub struct Match<'a> {
     pub operation: usize,
     /// `(name, percent-decoded value)` in template order; borrowed when nothing needed decoding.
     pub params: Vec<(&'a str, Cow<'a, str>)>,
+    /// The same values still percent-encoded, in the same order: styled parameters split
+    /// these at their delimiters before decoding, so an encoded `%2C` stays inside an item.
+    pub raw_params: Vec<&'a str>,
     /// The template as written in the spec.
     pub template: &'a str,
 }
@@ -393,6 +396,10 @@ impl RouteTable {
             let template = &self.templates[entry.operation];
             let mut spans = Vec::with_capacity(template.names.len());
             template.matches(path, Some(&mut spans));
+            let raw_params = spans
+                .iter()
+                .map(|&(start, end)| path.get(start..end).unwrap_or_default())
+                .collect();
             let params = template
                 .names
                 .iter()
@@ -402,6 +409,7 @@ impl RouteTable {
             return Some(Match {
                 operation: entry.operation,
                 params,
+                raw_params,
                 template: &template.raw,
             });
         }
@@ -414,9 +422,11 @@ impl RouteTable {
             .zip(m.params.iter())
             .map(|(name, (_, value))| (name.as_str(), decode(value)))
             .collect();
+        let raw_params = m.params.iter().map(|(_, value)| value).collect();
         Some(Match {
             operation: m.value.operation,
             params,
+            raw_params,
             template: &template.raw,
         })
     }

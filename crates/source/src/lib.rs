@@ -22,7 +22,9 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
-pub use pointer::{escape_token, parent_pointer, pointer_tokens, push_token, unescape_token};
+pub use pointer::{
+    escape_token, lookup, parent_pointer, pointer_tokens, push_token, unescape_token,
+};
 pub use position::{Location, Span};
 pub use yaml::{MAX_ALIAS_NODES, MAX_DEPTH};
 

@@ -161,3 +161,58 @@ mod tests {
         assert_eq!(parent_pointer(""), None);
     }
 }
+
+/// The value at RFC 6901 pointer `ptr` in `root`, like [`serde_json::Value::pointer`] but
+/// without allocating for tokens that need no unescaping (the engine resolves schemas by
+/// pointer on every request).
+pub fn lookup<'a>(root: &'a serde_json::Value, ptr: &str) -> Option<&'a serde_json::Value> {
+    if ptr.is_empty() {
+        return Some(root);
+    }
+    let mut cur = root;
+    for raw in ptr.strip_prefix('/')?.split('/') {
+        let token: Cow<'_, str> = if raw.contains('~') {
+            Cow::Owned(unescape_token(raw))
+        } else {
+            Cow::Borrowed(raw)
+        };
+        cur = match cur {
+            serde_json::Value::Object(map) => map.get(token.as_ref())?,
+            serde_json::Value::Array(items) => {
+                if token.starts_with('+') || (token.len() > 1 && token.starts_with('0')) {
+                    return None;
+                }
+                items.get(token.parse::<usize>().ok()?)?
+            }
+            _ => return None,
+        };
+    }
+    Some(cur)
+}
+
+#[cfg(test)]
+mod lookup_tests {
+    use super::lookup;
+    use serde_json::json;
+
+    #[test]
+    fn agrees_with_serde_json() {
+        let v = json!({"a/b": {"c~d": [1, {"e": 2}]}, "": {"x": 0}, "01": 5});
+        for ptr in [
+            "",
+            "/a~1b",
+            "/a~1b/c~0d/1/e",
+            "/a~1b/c~0d/0",
+            "/a~1b/c~0d/01",
+            "/a~1b/c~0d/+1",
+            "/a~1b/c~0d/9",
+            "/",
+            "//x",
+            "/01",
+            "nope",
+            "/a~1b/c~0d/1/e/f",
+        ] {
+            assert_eq!(lookup(&v, ptr), v.pointer(ptr), "{ptr}");
+        }
+    }
+}

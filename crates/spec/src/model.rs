@@ -402,7 +402,7 @@ pub struct Spec {
 impl Spec {
     /// The value at a location.
     pub fn get(&self, loc: &Loc) -> Option<&Value> {
-        self.documents.get(loc.doc)?.pointer(&loc.pointer)
+        mockgen_source::lookup(self.documents.get(loc.doc)?, &loc.pointer)
     }
 
     /// Find an operation by id.

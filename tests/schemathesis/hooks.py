@@ -13,7 +13,9 @@ no-documented-rejection (status_code_conformance)
     mockgen rejected the request (its own problem+json: 400 malformed, 401 missing
     credentials, 405, 406, 413, 415, 422 invalid) and the operation documents no response that
     could carry that rejection: neither that status, nor 400/422 for validation errors, nor
-    `4XX`, nor `default`. Rejecting is what negative_data_rejection demands; answering with a
+    `4XX`, nor `default` (for a body that does not even parse, mockgen's 400 INVALID_BODY, only
+    400 itself, `4XX` or `default` count: a 422 documents well-formed but invalid content).
+    Rejecting is what negative_data_rejection demands; answering with a
     documented 2xx would accept invalid data. A document that declares only `200` cannot be
     conformed to by any server that validates its input.
 
@@ -51,6 +53,12 @@ generated-value-matches-several-oneOf-branches (positive_data_acceptance)
     says so. Excused only when every violation mockgen lists is "valid under more than one of
     the schemas listed in oneOf". (Whether a `discriminator` should pick the branch instead
     is an open design question: notes S2.)
+
+no-content-no-content-type (content_type_conformance)
+    The response has no content, because the document declares none for that status (a 204,
+    or a Swagger 2.0 response without `schema`). Schemathesis applies 2.0's operation-wide
+    `produces` to every response and wants a Content-Type anyway; RFC 9110 says Content-Type
+    describes the content, and there is none. Excused only for empty bodies of such statuses.
 
 method-routed-elsewhere (unsupported_method)
     The "undeclared" method is declared, for this very URL, by another templated path of the
@@ -109,6 +117,14 @@ def _is_mockgen_rejection(response) -> bool:
     return isinstance(body, dict) and str(body.get("type", "")).startswith(_MOCKGEN_ERROR)
 
 
+def _problem_type(response) -> str:
+    try:
+        body = json.loads(response.content or b"{}")
+    except ValueError:
+        return ""
+    return str(body.get("type", "")) if isinstance(body, dict) else ""
+
+
 def _covers(documented: list[str], status: int) -> bool:
     for code in documented:
         code = code.upper()
@@ -138,6 +154,10 @@ def mockgen_status_code_conformance(ctx, response, case):
             return None
         if status in (400, 401, 405, 406, 413, 415, 422) and _is_mockgen_rejection(response):
             alternatives = [status] + ([400, 422] if status in (400, 422) else [])
+            if status == 400 and _problem_type(response).endswith("#INVALID_BODY"):
+                # Unparseable content is a 400 (RFC 9110); a documented 422 is for well-formed
+                # content that breaks the schema, so it does not cover a syntax error.
+                alternatives = [400]
             if not any(_covers(documented, s) for s in alternatives):
                 _record(
                     "no-documented-rejection",
@@ -405,6 +425,38 @@ def mockgen_response_headers_conformance(ctx, response, case):
                 case,
                 response,
                 "a header value is an example written in the document, invalid against its schema",
+            )
+            return None
+        raise
+
+
+def _declares_no_body(case, status: int) -> bool:
+    """The document's response for `status` has no schema (2.0) and no content (3.x)."""
+    raw = getattr(case.operation.definition, "raw", None) or {}
+    responses = raw.get("responses", {}) if isinstance(raw, dict) else {}
+    entry = responses.get(str(status))
+    if entry is None:
+        entry = responses.get(f"{str(status)[0]}XX", responses.get("default"))
+    if not isinstance(entry, dict) or "$ref" in entry:
+        return False
+    return "schema" not in entry and not entry.get("content")
+
+
+@schemathesis.check
+def mockgen_content_type_conformance(ctx, response, case):
+    """content_type_conformance, excusing rule `no-content-no-content-type` (see module doc)."""
+    try:
+        return builtin.content_type_conformance(ctx, response, case)
+    except AssertionError:
+        status = response.status_code
+        if not response.content and (status in (204, 205, 304) or _declares_no_body(case, status)):
+            _record(
+                "no-content-no-content-type",
+                "content_type_conformance",
+                case,
+                response,
+                "the response has no content (the document declares none for this status), "
+                "so it carries no Content-Type",
             )
             return None
         raise

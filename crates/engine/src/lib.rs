@@ -227,6 +227,27 @@ impl Engine {
         )
         .map_err(|e| e.to_string())?;
         let validator = Arc::clone(synth.validator());
+        let json_of = |op: &Operation| -> Result<Option<String>, ()> {
+            let essences: Vec<String> = op
+                .responses
+                .iter()
+                .flat_map(|r| &r.content)
+                .map(|m| mockgen_media::essence(&m.media_type))
+                .collect();
+            if essences.iter().any(|e| e == "application/problem+json") {
+                return Err(());
+            }
+            Ok(essences
+                .into_iter()
+                .find(|e| !e.contains('*') && mockgen_media::kind(e) == mockgen_media::Kind::Json))
+        };
+        // An operation whose responses carry no schema keeps no media type in the model; its
+        // `produces` is then almost always the document's: take the JSON type the other
+        // operations declare.
+        let document_json = spec
+            .operations
+            .iter()
+            .find_map(|op| json_of(op).ok().flatten());
         let problem_media = spec
             .operations
             .iter()
@@ -234,16 +255,11 @@ impl Engine {
                 if spec.version != mockgen_spec::SpecVersion::Swagger20 {
                     return None;
                 }
-                let declared = op.responses.iter().flat_map(|r| &r.content);
-                let essences: Vec<String> = declared
-                    .map(|m| mockgen_media::essence(&m.media_type))
-                    .collect();
-                if essences.iter().any(|e| e == "application/problem+json") {
-                    return None;
+                match json_of(op) {
+                    Err(()) => None,
+                    Ok(Some(json)) => Some(json),
+                    Ok(None) => document_json.clone(),
                 }
-                essences.into_iter().find(|e| {
-                    !e.contains('*') && mockgen_media::kind(e) == mockgen_media::Kind::Json
-                })
             })
             .collect();
         Ok(Engine {
@@ -445,10 +461,23 @@ impl Engine {
         challenge: String,
         meta: &mut Meta,
     ) -> MockResponse {
-        if let Some(index) = op
+        // The operation's own 401, else its `4XX` or `default` (sent with status 401), as for
+        // other rejections: a contract-checking client sees a documented body.
+        let declared = op
             .responses
             .iter()
             .position(|r| r.status == StatusKey::Code(401))
+            .or_else(|| {
+                op.responses
+                    .iter()
+                    .position(|r| r.status == StatusKey::Range(4))
+            })
+            .or_else(|| {
+                op.responses
+                    .iter()
+                    .position(|r| r.status == StatusKey::Default)
+            });
+        if let Some(index) = declared
             && let Some(rendered) = self.render_declared(op_index, op, index, 401, req)
         {
             let mut r = self.finish(&rendered, meta);

@@ -16,6 +16,12 @@ struct Range<'a> {
     q: f32,
 }
 
+fn is_token(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+.^_`|~-".contains(&b))
+}
+
 fn parse_accept(accept: &str) -> Vec<Range<'_>> {
     accept
         .split(',')
@@ -25,7 +31,17 @@ fn parse_accept(accept: &str) -> Vec<Range<'_>> {
             if essence.is_empty() {
                 return None;
             }
-            let (top, sub) = essence.split_once('/').unwrap_or((essence, "*"));
+            // `*` alone is a common shorthand for `*/*`; anything else that is not
+            // `type/subtype` made of tokens is malformed and ignored (RFC 9110 lets a server
+            // disregard a bad Accept rather than answer 406).
+            let (top, sub) = match essence.split_once('/') {
+                Some((t, s)) => (t.trim(), s.trim()),
+                None if essence == "*" => ("*", "*"),
+                None => return None,
+            };
+            if !is_token(top) || !is_token(sub) {
+                return None;
+            }
             let mut q = 1.0;
             for p in parts {
                 if let Some((k, v)) = p.split_once('=')
@@ -34,11 +50,7 @@ fn parse_accept(accept: &str) -> Vec<Range<'_>> {
                     q = v.trim().parse::<f32>().unwrap_or(0.0).clamp(0.0, 1.0);
                 }
             }
-            Some(Range {
-                top: top.trim(),
-                sub: sub.trim(),
-                q,
-            })
+            Some(Range { top, sub, q })
         })
         .collect()
 }
@@ -163,6 +175,16 @@ mod tests {
         let c = media(&["application/vnd.api+json"]);
         assert_eq!(choose(&c, Some("application/json")), Some(0));
         assert_eq!(choose(&c, Some("application/xml")), None);
+    }
+
+    #[test]
+    fn malformed_accept_is_ignored_not_a_406() {
+        let c = media(&["application/json", "text/plain"]);
+        assert_eq!(choose(&c, Some("{}")), Some(0));
+        assert_eq!(choose(&c, Some("json")), Some(0));
+        assert_eq!(choose(&c, Some("*")), Some(0));
+        assert_eq!(choose(&c, Some("{}, text/plain")), Some(1));
+        assert_eq!(choose(&c, Some("image/png, {}")), None);
     }
 
     #[test]

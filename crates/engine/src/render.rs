@@ -146,7 +146,18 @@ impl Engine {
                 Err(e) if e.kind == ErrorKind::NoSuchExample => {
                     return Err(no_example(t.example.unwrap_or_default()));
                 }
-                Err(e) if e.kind == ErrorKind::NoSchema => None,
+                // Neither schema nor example: any value is valid. JSON still needs a
+                // parseable body (`{}`); other media types are sent empty but labelled.
+                Err(e) if e.kind == ErrorKind::NoSchema => {
+                    let content_type = negotiate::concrete(&m.media_type);
+                    if mockgen_media::kind(&content_type) == mockgen_media::Kind::Json {
+                        Some((Value::Object(serde_json::Map::new()), Source::Generated))
+                    } else {
+                        out.headers
+                            .push(("Content-Type".to_owned(), content_type.into_owned()));
+                        None
+                    }
+                }
                 Err(e) => {
                     return Err(problem(
                         500,

@@ -56,9 +56,21 @@ paths:
     get:
       responses:
         '200':
-          description: a media type without schema or example, so no body
+          description: a media type without schema or example
           content:
             application/json: {}
+  /empty-text:
+    get:
+      responses:
+        '200':
+          description: a text media type without schema or example
+          content:
+            text/plain: {}
+  /no-content:
+    get:
+      responses:
+        '200':
+          description: no content at all
   /any:
     get:
       responses:
@@ -126,7 +138,7 @@ paths:
       security: [{key: []}]
       responses:
         '200': {description: ok}
-        4XX: {description: a range is not an exact 401}
+        4XX: {description: a range covers 401 too}
   /closed-422:
     get:
       parameters:
@@ -202,6 +214,24 @@ paths:
                 required: [message]
                 properties: {message: {type: string}}
               example: {message: bad body}
+  /malformed-422:
+    post:
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {type: object}
+      responses:
+        '200': {description: ok}
+        '422':
+          description: only a 422 is declared
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [message]
+                properties: {message: {type: string}}
+              example: {message: unprocessable}
   /default-only:
     get:
       parameters:
@@ -367,11 +397,12 @@ fn declared_401_answers_security_failures_with_a_challenge() {
 }
 
 #[test]
-fn without_a_declared_401_the_problem_is_generated() {
+fn a_declared_4xx_range_answers_security_failures() {
+    // A declared `4XX` (here without content) answers instead of a generated problem.
     let r = get(plain(), "/secure-default", None, &[]);
     assert_eq!(r.status, 401);
-    assert_eq!(r.header("content-type"), Some("application/problem+json"));
-    assert_eq!(body(&r)["status"], 401);
+    assert_eq!(r.header("content-type"), None);
+    assert!(r.body.is_empty());
     assert_eq!(r.header("www-authenticate"), Some("ApiKey"));
 }
 
@@ -420,8 +451,21 @@ fn headers_are_typed_serialised_and_all_required_present() {
 }
 
 #[test]
-fn no_body_means_no_content_type() {
+fn declared_media_without_schema_is_labelled_and_json_parses() {
+    // Any value is valid: JSON gets the smallest parseable body, text stays empty; both carry
+    // the declared Content-Type (a client was promised that media type).
     let r = get(plain(), "/empty", None, &[]);
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    assert_eq!(body(&r), json!({}));
+    let r = get(plain(), "/empty-text", None, &[]);
+    assert_eq!(r.header("content-type"), Some("text/plain"));
+    assert!(r.body.is_empty());
+}
+
+#[test]
+fn no_body_means_no_content_type() {
+    let r = get(plain(), "/no-content", None, &[]);
     assert_eq!(r.status, 200);
     assert!(r.body.is_empty());
     assert!(r.header("content-type").is_none(), "{:?}", r.headers);
@@ -592,6 +636,30 @@ fn malformed_body_answers_the_declared_400() {
     assert_eq!(locations(&b), vec![loc(&["body"])]);
     assert_eq!(b["validation"][0]["code"], "syntax");
     assert!(!r.meta.violations.is_empty());
+}
+
+#[test]
+fn malformed_body_stays_a_400_when_only_a_422_is_declared() {
+    // RFC 9110: unparseable content is a 400; a declared 422 is for well-formed but invalid
+    // content, so it does not carry a syntax error.
+    let r = plain().handle(&MockRequest {
+        method: "POST",
+        path: "/malformed-422",
+        query: None,
+        headers: &[("Content-Type", "application/json")],
+        body: b"\x04NS",
+    });
+    assert_eq!(r.status, 400);
+    assert_eq!(r.header("content-type"), Some("application/problem+json"));
+    let valid = plain().handle(&MockRequest {
+        method: "POST",
+        path: "/malformed-422",
+        query: None,
+        headers: &[("Content-Type", "application/json")],
+        body: b"[]",
+    });
+    assert_eq!(valid.status, 422);
+    assert_eq!(body(&valid)["message"], "unprocessable");
 }
 
 #[test]

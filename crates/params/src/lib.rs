@@ -595,6 +595,10 @@ impl<'a> Cx<'a, '_> {
         }
         if found {
             Outcome::Value(Value::Object(map))
+        } else if self.param.required {
+            // On the wire an exploded empty object is no pairs at all, so "absent" and `{}`
+            // look the same: let the schema decide (its `required` members, `minProperties`).
+            Outcome::Value(Value::Object(map))
         } else {
             Outcome::Missing
         }

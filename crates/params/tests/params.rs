@@ -1198,3 +1198,16 @@ fn encoded_delimiters_stay_inside_path_items() {
     );
     assert_eq!(parsed.value(2), Some(&json!(["4", "5;6"])));
 }
+
+#[test]
+fn a_required_exploded_object_with_no_pairs_is_the_empty_object() {
+    // microcks `GET /services/search?…`: `queryMap` is a required free-form object, exploded
+    // into the query; sending none of its members is `{}`, which its schema accepts.
+    let param = json!({"name": "queryMap", "in": "query", "required": true,
+        "schema": {"type": "object", "additionalProperties": {"type": "string"}}});
+    assert_eq!(one(param.clone(), Req::query("")), Ok(json!({})));
+    assert_eq!(
+        one(param, Req::query("name=x&labels.env=prod")),
+        Ok(json!({"name": "x", "labels.env": "prod"}))
+    );
+}

@@ -24,6 +24,10 @@ pub const MAX_ENTRIES: usize = 100;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
     Json,
+    /// `application/x-ndjson`, `application/jsonl`…: one JSON value per line.
+    JsonLines,
+    /// `application/yaml`, `text/yaml`, `+yaml`: parsed like a YAML spec (YAML 1.2).
+    Yaml,
     Form,
     Multipart,
     Xml,
@@ -32,8 +36,19 @@ enum Kind {
 }
 
 fn kind(media_type: &str) -> Kind {
-    if media_essence(media_type).starts_with("multipart/") {
+    let essence = media_essence(media_type);
+    if essence.starts_with("multipart/") {
         return Kind::Multipart;
+    }
+    let sub = essence.split_once('/').map_or("", |(_, sub)| sub);
+    if matches!(
+        sub,
+        "x-ndjson" | "ndjson" | "jsonl" | "x-jsonlines" | "jsonlines" | "json-seq"
+    ) {
+        return Kind::JsonLines;
+    }
+    if matches!(sub, "yaml" | "x-yaml") || sub.ends_with("+yaml") {
+        return Kind::Yaml;
     }
     match mockgen_media::kind(media_type) {
         mockgen_media::Kind::Json => Kind::Json,
@@ -175,6 +190,41 @@ fn read(
             // A byte-order mark is not JSON, but some encoders write one.
             let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
             json::parse_str(text).map_err(|e| bad_body(&e))?
+        }
+        Kind::JsonLines => {
+            let text = text(body, content_type, "JSON lines")?;
+            let mut items = Vec::new();
+            for (n, line) in text.lines().enumerate() {
+                // RFC 7464 json-seq records start with RS (0x1E).
+                let line = line.trim_start_matches('\u{1e}').trim();
+                if line.is_empty() {
+                    continue;
+                }
+                let value =
+                    json::parse_str(line).map_err(|e| bad_body(&format!("line {}: {e}", n + 1)))?;
+                items.push(value);
+            }
+            // Several lines are the array of them. One line is that value, unless the schema
+            // wants an array and the line is not one (a stream of one item).
+            let single =
+                items.len() == 1 && (items[0].is_array() || view().shape() != Shape::Array);
+            if single {
+                items.pop().unwrap_or(Value::Null)
+            } else {
+                Value::Array(items)
+            }
+        }
+        Kind::Yaml => {
+            let text = text(body, content_type, "YAML")?;
+            match mockgen_source::parse(&text) {
+                Ok(doc) => doc.value,
+                Err(e) => {
+                    return Err(bad_body(&format!(
+                        "The YAML body does not parse: {} at line {} column {}.",
+                        e.message, e.line, e.column
+                    )));
+                }
+            }
         }
         Kind::Form => {
             let text = text(body, content_type, "form")?;

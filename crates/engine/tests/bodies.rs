@@ -64,6 +64,24 @@ paths:
             schema: {$ref: '#/components/schemas/Item'}
       responses:
         '201': {description: created}
+  /yaml:
+    post:
+      requestBody:
+        required: true
+        content:
+          application/yaml:
+            schema: {$ref: '#/components/schemas/Item'}
+      responses:
+        '201': {description: created}
+  /lines:
+    post:
+      requestBody:
+        required: true
+        content:
+          application/x-ndjson:
+            schema: {type: array, items: {$ref: '#/components/schemas/Item'}}
+      responses:
+        '201': {description: created}
   /optional:
     post:
       requestBody:
@@ -261,6 +279,54 @@ fn json_violations_are_located_and_all_listed() {
         "application/json",
         br#"{"name": "rex", "tags": []}"#,
     ));
+}
+
+#[test]
+fn yaml_bodies_are_parsed_and_validated() {
+    assert_ok(&post(
+        "/yaml",
+        "application/yaml",
+        b"name: Rex\ntags: [a, b]\n",
+    ));
+    let r = post(
+        "/yaml",
+        "application/yaml",
+        b"name: far too long a name\ncount: x\n",
+    );
+    assert_eq!(r.status, 422, "{}", text(&r));
+    assert!(has(&r, "body.name", "maxLength"), "{:?}", entries(&r));
+    assert!(has(&r, "body.count", "type"), "{:?}", entries(&r));
+    assert_400(
+        &post("/yaml", "application/yaml", b"name: [unclosed\n"),
+        "line 2",
+    );
+}
+
+#[test]
+fn json_lines_bodies_are_one_value_per_line() {
+    assert_ok(&post(
+        "/lines",
+        "application/x-ndjson",
+        b"{\"name\": \"a\"}\n{\"name\": \"b\"}\n",
+    ));
+    // One line holding the whole array (otoroshi's `_bulk` bodies), or one item.
+    assert_ok(&post(
+        "/lines",
+        "application/x-ndjson",
+        b"[{\"name\": \"a\"}]\n",
+    ));
+    assert_ok(&post(
+        "/lines",
+        "application/x-ndjson",
+        b"{\"name\": \"a\"}",
+    ));
+    let r = post("/lines", "application/x-ndjson", b"{\"name\": \"a\"}\n{}\n");
+    assert_eq!(r.status, 422, "{}", text(&r));
+    assert!(has(&r, "body.1", "required"), "{:?}", entries(&r));
+    assert_400(
+        &post("/lines", "application/x-ndjson", b"{}\n{oops\n"),
+        "line 2",
+    );
 }
 
 #[test]

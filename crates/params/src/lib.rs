@@ -593,11 +593,14 @@ impl<'a> Cx<'a, '_> {
                 return Outcome::Failed;
             }
         }
-        if found {
-            Outcome::Value(Value::Object(map))
-        } else if self.param.required {
-            // On the wire an exploded empty object is no pairs at all, so "absent" and `{}`
-            // look the same: let the schema decide (its `required` members, `minProperties`).
+        self.object_outcome(found, map)
+    }
+
+    /// An object spread over pairs (exploded form, deepObject). An empty object is no pairs at
+    /// all, so for a required parameter "absent" and `{}` look the same on the wire: let the
+    /// schema decide (its `required` members, `minProperties`).
+    fn object_outcome(&self, found: bool, map: Map<String, Value>) -> Outcome {
+        if found || self.param.required {
             Outcome::Value(Value::Object(map))
         } else {
             Outcome::Missing
@@ -687,11 +690,7 @@ impl<'a> Cx<'a, '_> {
                 return Outcome::Failed;
             }
         }
-        if found {
-            Outcome::Value(Value::Object(map))
-        } else {
-            Outcome::Missing
-        }
+        self.object_outcome(found, map)
     }
 
     /// Put `value` at `keys` (`a`, `b`, `c` for `id[a][b][c]`) into `map`: intermediate keys

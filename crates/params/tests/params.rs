@@ -1211,3 +1211,10 @@ fn a_required_exploded_object_with_no_pairs_is_the_empty_object() {
         Ok(json!({"name": "x", "labels.env": "prod"}))
     );
 }
+
+#[test]
+fn a_required_deep_object_with_no_pairs_is_judged_by_its_schema() {
+    let param = json!({"name": "filter", "in": "query", "required": true, "style": "deepObject",
+        "schema": {"type": "object", "properties": {"color": {"type": "string"}}}});
+    assert_eq!(one(param, Req::query("")), Ok(json!({})));
+}

@@ -2,12 +2,15 @@
 //! else lives in the library crates under `crates/`.
 
 mod check_cmd;
+mod diff_cmd;
 mod exit;
 mod files;
 mod fixtures_cmd;
+mod proxy_cmd;
 mod reload;
 mod render;
 mod serve_cmd;
+mod verify_cmd;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -39,6 +42,12 @@ enum Command {
     /// when its files change.
     #[command(after_help = exit::SERVE_HELP)]
     Serve(serve_cmd::ServeArgs),
+    /// Compare two versions of a spec and report breaking changes.
+    Diff(diff_cmd::DiffArgs),
+    /// Forward requests to a real server and check both directions against the spec.
+    Proxy(proxy_cmd::ProxyArgs),
+    /// Send requests built from the spec to a real server and check its responses.
+    Verify(verify_cmd::VerifyArgs),
 }
 
 /// How structured (JSON) fixture bodies are written.
@@ -95,6 +104,9 @@ fn main() -> ExitCode {
         Command::Check(args) => check_cmd::run(&args),
         Command::Fixtures(args) => fixtures_cmd::run(&args),
         Command::Serve(args) => serve_cmd::run(&args),
+        Command::Diff(args) => diff_cmd::run(&args),
+        Command::Proxy(args) => proxy_cmd::run(&args),
+        Command::Verify(args) => verify_cmd::run(&args),
     };
     ExitCode::from(code)
 }

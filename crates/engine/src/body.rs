@@ -64,14 +64,15 @@ fn bad_body(detail: &str) -> crate::MockResponse {
 }
 
 /// Check the body of `req` against `rb`; hard failures (413, 415, 400) are returned as the
-/// response, schema violations are added to `entries`.
+/// response, schema violations are added to `entries`. `Ok(Some(value))` is the body as the
+/// JSON value its schema judged (for hooks: stateful stores, rules).
 pub fn check(
     engine: &Engine,
     rb: &RequestBody,
     slots: &[Option<SlotId>],
     req: &MockRequest<'_>,
     entries: &mut Vec<Entry>,
-) -> Result<(), crate::MockResponse> {
+) -> Result<Option<Value>, crate::MockResponse> {
     if req.body.len() > engine.options.max_body {
         return Err(problem(
             413,
@@ -97,10 +98,10 @@ pub fn check(
                 message: "Body parameter is required".into(),
             });
         }
-        return Ok(());
+        return Ok(None);
     }
     if rb.content.is_empty() {
-        return Ok(());
+        return Ok(None);
     }
     let index = match content_type {
         None => Some(guess_media(&rb.content, req.body)),
@@ -123,7 +124,7 @@ pub fn check(
         ));
     };
     let Some(media) = rb.content.get(index) else {
-        return Ok(());
+        return Ok(None);
     };
     let slot = slots.get(index).copied().flatten();
     // The request's own type says how to read the body (a declared `*/*` says nothing).
@@ -131,7 +132,7 @@ pub fn check(
     let mut found: Vec<Entry> = Vec::new();
     let Some(value) = read(engine, media, effective, req.body, &mut found)? else {
         entries.append(&mut found);
-        return Ok(());
+        return Ok(None);
     };
     let mut more = 0;
     if let Some(slot) = slot {
@@ -157,7 +158,7 @@ pub fn check(
         });
     }
     entries.append(&mut found);
-    Ok(())
+    Ok(Some(value))
 }
 
 /// Swagger 2.0 `formData` parameters sent as `multipart/form-data` ARE the body: even with

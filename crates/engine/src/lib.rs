@@ -6,6 +6,7 @@
 
 mod body;
 mod cache;
+mod hook;
 mod negotiate;
 mod problem;
 mod render;
@@ -22,6 +23,8 @@ use serde_json::Value;
 use std::borrow::Cow;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
+
+pub use hook::{Answer, AnswerBody, Exchange, Hook, Hooks};
 
 /// A request as the server received it.
 #[derive(Clone, Copy, Debug)]
@@ -282,8 +285,14 @@ impl Engine {
 
     /// Answer one request. Never panics.
     pub fn handle(&self, req: &MockRequest<'_>) -> MockResponse {
+        self.handle_with(req, None)
+    }
+
+    /// Answer one request, letting `hook` pick the answer to a request that passed
+    /// validation (stateful stores, configured rules). Never panics.
+    pub fn handle_with(&self, req: &MockRequest<'_>, hook: Option<&dyn Hook>) -> MockResponse {
         let mut meta = Meta::default();
-        let mut resp = self.respond(req, &mut meta);
+        let mut resp = self.respond(req, &mut meta, hook);
         if let Some(Some(media)) = meta.operation.and_then(|i| self.problem_media.get(i))
             && let Some((_, ct)) = resp
                 .headers
@@ -300,7 +309,12 @@ impl Engine {
         resp
     }
 
-    fn respond(&self, req: &MockRequest<'_>, meta: &mut Meta) -> MockResponse {
+    fn respond(
+        &self,
+        req: &MockRequest<'_>,
+        meta: &mut Meta,
+        hook: Option<&dyn Hook>,
+    ) -> MockResponse {
         let method: Cow<'_, str> = if req.method.bytes().any(|b| b.is_ascii_lowercase()) {
             Cow::Owned(req.method.to_ascii_uppercase())
         } else {
@@ -404,10 +418,12 @@ impl Engine {
                 entries.push(violation_entry(&base, v));
             }
         }
+        let mut body_value = None;
         if let Some(rb) = &op.request_body {
             let body_slots = slots.map(|s| s.body.as_slice()).unwrap_or_default();
-            if let Err(r) = body::check(self, rb, body_slots, req, &mut entries) {
-                return self.unreadable_body(op_index, op, req, r, meta);
+            match body::check(self, rb, body_slots, req, &mut entries) {
+                Ok(v) => body_value = v,
+                Err(r) => return self.unreadable_body(op_index, op, req, r, meta),
             }
         }
         if !entries.is_empty() {
@@ -419,6 +435,27 @@ impl Engine {
             return self
                 .declared_error(op_index, op, req, &[422, 400], validation, meta)
                 .unwrap_or_else(problem::unprocessable);
+        }
+        // An explicit `Prefer: code=`/`example=` (or `__code`/`__example`) wins over hooks.
+        if let Some(hook) = hook
+            && prefer.code.is_none()
+            && prefer.example.is_none()
+        {
+            let exchange = Exchange {
+                operation: op_index,
+                op,
+                method: &method,
+                path: req.path,
+                path_params: &path_params,
+                params: &parsed.values,
+                query,
+                headers: req.headers,
+                body: body_value.as_ref(),
+                raw_body: req.body,
+            };
+            if let Some(answer) = hook.decide(self, &exchange) {
+                return self.answer(op_index, op, req, answer, meta);
+            }
         }
         self.success(op_index, op, req, query.unwrap_or_default(), &prefer, meta)
     }
@@ -445,6 +482,7 @@ impl Engine {
                 seed: None,
                 path: req.path,
                 query: "",
+                inline: None,
             },
             req,
         )
@@ -793,6 +831,7 @@ impl Engine {
             seed: prefer.seed.as_deref(),
             path: req.path,
             query,
+            inline: None,
         };
         match self.render(&target, req) {
             Ok(rendered) => self.finish(&rendered, meta),

@@ -38,6 +38,9 @@ pub struct Target<'a> {
     /// The request path and (Prefer-free) query: what a static body derives from.
     pub path: &'a str,
     pub query: &'a str,
+    /// A body chosen by a hook: sent instead of examples or generated data, checked against
+    /// the schema like an example, never cached.
+    pub inline: Option<&'a Value>,
 }
 
 /// Headers hyper computes from the body itself; declared ones are not sent.
@@ -68,7 +71,7 @@ impl Engine {
             Some(index)
         };
         // Static renders are deterministic: reuse them.
-        let cacheable = !t.dynamic;
+        let cacheable = !t.dynamic && t.inline.is_none();
         let (fixed_key, url_key) = if cacheable {
             let fixed = format!(
                 "{}\x1f{}\x1f{}\x1f{}\x1f{}",
@@ -132,6 +135,10 @@ impl Engine {
             && let Some(m) = t.resp.content.get(index)
         {
             let generated = match (&m.schema, t.dynamic, t.example) {
+                _ if t.inline.is_some() => Ok((
+                    t.inline.cloned().unwrap_or(Value::Null),
+                    Source::Example(None),
+                )),
                 (Some(schema), true, None) => {
                     let mut k = vec![t.op.id.as_str(), "dynamic"];
                     k.extend_from_slice(&key);
@@ -174,6 +181,7 @@ impl Engine {
                 // the schema instead.
                 if source != Source::Generated
                     && t.example.is_none()
+                    && t.inline.is_none()
                     && !self.options.validate_responses
                     && let (Some(slot), Some(schema)) = (slot, &m.schema)
                     && !self.validator.is_valid(slot, &v)

@@ -162,7 +162,7 @@ async fn handle(State(state): State<Arc<AppState>>, req: Request) -> Response {
             (true, _) => too_large(state.max_body),
             // `OPTIONS *` asks about the server as a whole.
             (false, _) if path == "*" && parts.method == Method::OPTIONS => server_options(&mounts),
-            (false, Some(mount)) => mount.engine.handle(&mock),
+            (false, Some(mount)) => mount.handle(&mock),
             (false, None) => not_mounted(path, &mounts.bases()),
         };
         // A plain OPTIONS (no preflight headers) on a path that exists answers what it allows.

@@ -2,7 +2,7 @@
 //! the mount whose base path is the longest prefix of its path (on a segment boundary). Also the
 //! start-up checks that decide those base paths: conflicts between specs and inside one spec.
 
-use mockgen_engine::Engine;
+use mockgen_engine::{Engine, Hooks};
 use mockgen_route::{BasePaths, Lookup, RouteOptions, RouteTable};
 use mockgen_spec::Spec;
 use std::sync::Arc;
@@ -16,6 +16,9 @@ pub struct Mount {
     /// single spec's engine strips its own base paths (see `Options::base_paths`).
     pub base: String,
     pub engine: Arc<Engine>,
+    /// What picks answers before the spec does (configured rules, the stateful store); empty
+    /// = the spec alone. Kept across reloads by whoever builds the new mount.
+    pub hooks: Hooks,
     /// Whether the spec declares any `HEAD` operation. When it does not, a `HEAD` is answered
     /// as the `GET` it falls back to, so its `Content-Length` is the `GET` body's.
     declares_head: bool,
@@ -32,7 +35,23 @@ impl Mount {
             name,
             base,
             engine,
+            hooks: Hooks::default(),
             declares_head,
+        }
+    }
+
+    /// The same mount with `hooks` asked before the spec.
+    pub fn with_hooks(mut self, hooks: Hooks) -> Mount {
+        self.hooks = hooks;
+        self
+    }
+
+    /// Answer one request through the hooks (if any) and the engine.
+    pub fn handle(&self, req: &mockgen_engine::MockRequest<'_>) -> mockgen_engine::MockResponse {
+        if self.hooks.0.is_empty() {
+            self.engine.handle(req)
+        } else {
+            self.engine.handle_with(req, Some(&self.hooks))
         }
     }
 

@@ -1,0 +1,1 @@
+//! Behaviour config for serve: rules (mockgen.yaml, x-mockgen-*), latency and faults.

@@ -1,0 +1,1 @@
+//! Requests built from a spec for verify: examples and synthetic values per operation.

@@ -1,0 +1,15 @@
+//! `mockgen diff` (being built this session; see issue 5).
+
+use crate::exit;
+
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    /// Arguments (placeholder until the command lands).
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    rest: Vec<String>,
+}
+
+pub fn run(_args: &DiffArgs) -> u8 {
+    eprintln!("error: mockgen diff is not available in this build");
+    exit::USAGE
+}

@@ -33,4 +33,45 @@ Exit codes:
   0  stopped by SIGINT or SIGTERM (after finishing in-flight requests)
   1  a spec could not be loaded or compiled, or the server failed
   2  usage error, a file could not be read, the port could not be bound, or two specs
-     would share a base path";
+     would share a base path, or the behaviour config (mockgen.yaml, x-mockgen-*) has errors";
+
+pub const PROXY_HELP: &str = "\
+Every request is checked against the spec (routing, security, parameters, body) and forwarded
+to --upstream with its method, path, query, headers (minus hop-by-hop ones and
+Accept-Encoding, so the body can be checked) and body; the real response is checked (status
+declared, Content-Type, declared headers, body schema). Violations are written to the request
+log and sent back in an `x-mockgen-violations: N; location: message; …` header (absent when
+there are none). --report FILE gets one JSON object per exchange (JSON lines, written as they
+happen). Plain http:// only: no TLS to the upstream. An unreachable upstream is a 502
+problem+json.
+
+Exit codes:
+  0  stopped by SIGINT or SIGTERM
+  1  the proxy failed while running
+  2  usage error, unreadable or unloadable spec, bad --upstream, or the port could not be
+     bound";
+
+pub const VERIFY_HELP: &str = "\
+For every operation, one valid request (path parameters filled, required parameters in their
+style, a body from the example or generated, credentials from --header or placeholders) is
+built, checked by mockgen's own validator, sent, and its response checked against the spec
+(status declared, Content-Type, declared headers, body schema). --negative adds requests that
+break one rule each and must get a 4xx. Requests are sent one at a time; plain http:// only
+(no TLS). A progress bar is drawn on a terminal only.
+
+Exit codes:
+  0  every response matches the spec
+  1  at least one violation (or a request without an answer)
+  2  usage error, unreadable or unloadable spec, or the target is unreachable";
+
+pub const DIFF_HELP: &str = "\
+OLD and NEW are files, or git:REV:path (`git show REV:path` in the current repository; files
+the spec refers to are read from the same revision). The resolved contract is compared: moving
+a schema into components, renaming a $ref target or reordering keys is not a change. Every rule
+is listed with an example in docs/diff-rules.md.
+
+Exit codes:
+  0  no change at the --fail-on level (default breaking) or above, ignored ones aside
+  1  at least one such change
+  2  usage error, a file or revision could not be read, the ignore file is invalid, or a
+     spec could not be loaded";

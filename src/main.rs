@@ -9,7 +9,9 @@ mod fixtures_cmd;
 mod proxy_cmd;
 mod reload;
 mod render;
+mod serve_behave;
 mod serve_cmd;
+mod serve_state;
 mod verify_cmd;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -43,10 +45,13 @@ enum Command {
     #[command(after_help = exit::SERVE_HELP)]
     Serve(serve_cmd::ServeArgs),
     /// Compare two versions of a spec and report breaking changes.
+    #[command(after_help = exit::DIFF_HELP)]
     Diff(diff_cmd::DiffArgs),
     /// Forward requests to a real server and check both directions against the spec.
+    #[command(after_help = exit::PROXY_HELP)]
     Proxy(proxy_cmd::ProxyArgs),
     /// Send requests built from the spec to a real server and check its responses.
+    #[command(after_help = exit::VERIFY_HELP)]
     Verify(verify_cmd::VerifyArgs),
 }
 

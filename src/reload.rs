@@ -140,6 +140,8 @@ pub struct Reloader {
     pub errors: Vec<HashSet<ErrorKey>>,
     /// Per spec: the files it was read from.
     pub files: Vec<Vec<PathBuf>>,
+    /// Asked for the new mount's hooks (the stateful store keeps its objects across reloads).
+    pub hooks: crate::serve_state::HookLayers,
 }
 
 /// The watched form of a file: its directory resolved (symlinks, `..`) plus its name, which is
@@ -349,7 +351,8 @@ impl Reloader {
                 return;
             }
         };
-        let mount = Mount::new(name.clone(), base, engine);
+        let hooks = self.hooks.build(index, &engine);
+        let mount = Mount::new(name.clone(), base, engine).with_hooks(hooks);
         let changes = current
             .list()
             .get(index)

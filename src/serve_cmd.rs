@@ -5,6 +5,7 @@
 use crate::exit;
 use crate::reload::{self, Reloader, Source};
 use crate::render;
+use crate::serve_state::{HookLayers, Stateful};
 use clap::ValueEnum;
 use mockgen_engine::{Engine, Options};
 use mockgen_server::{
@@ -38,7 +39,7 @@ pub struct ServeArgs {
         allow_hyphen_values = true
     )]
     base_paths: Vec<String>,
-    /// Seed of every generated body.
+    /// Seed of every generated body, and of configured latency and faults.
     #[arg(long, default_value_t = 0)]
     seed: u64,
     /// Generate a fresh body per request instead of preferring examples.
@@ -60,6 +61,10 @@ pub struct ServeArgs {
     /// Do not watch the spec files (by default a saved change is served at once).
     #[arg(long)]
     no_watch: bool,
+    #[command(flatten)]
+    pub(crate) state: crate::serve_state::StateArgs,
+    #[command(flatten)]
+    pub(crate) behave: crate::serve_behave::BehaveArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -229,18 +234,45 @@ pub fn run(args: &ServeArgs) -> u8 {
         validate_responses: args.errors,
         ..Options::default()
     };
+    // Hooks, asked in order (see serve_state.rs and /work/notes/serve-hooks.md): configured
+    // rules first, then the stateful store.
+    let stateful = Stateful::new(&args.state, &bases);
+    let mut layers = HookLayers::default();
+    let behave =
+        match crate::serve_behave::Behave::new(&args.behave, &sources, args.seed, !args.no_watch) {
+            Ok(b) => b,
+            Err(code) => return code,
+        };
+    layers.push(behave.layer());
+    if let Some(s) = &stateful {
+        layers.push(s.layer());
+    }
     let mut mounts = Vec::with_capacity(sources.len());
     for ((source, spec), base) in sources.iter().zip(&specs).zip(bases) {
         let options = reload::engine_options(&template, source, spec, multi);
         match Engine::new(Arc::clone(spec), options) {
-            Ok(engine) => mounts.push(Mount::new(source.name.clone(), base, Arc::new(engine))),
+            Ok(engine) => {
+                let engine = Arc::new(engine);
+                let hooks = layers.build(mounts.len(), &engine);
+                mounts.push(Mount::new(source.name.clone(), base, engine).with_hooks(hooks));
+            }
             Err(e) => {
                 eprintln!("error: cannot build the mock for {}: {e}", source.name);
                 return exit::FINDINGS;
             }
         }
     }
+    if let Err(code) = behave.finish() {
+        return code;
+    }
     let mounts = Arc::new(ArcSwap::from_pointee(Mounts::new(mounts)));
+    if let Some(s) = &stateful {
+        if let Err(e) = s.load_file() {
+            eprintln!("error: {e}");
+            return exit::USAGE;
+        }
+        eprintln!("{}", s.summary());
+    }
     let load_ms = started.elapsed().as_secs_f64() * 1000.0;
 
     // One worker per core this process may run on (`available_parallelism` honours affinity
@@ -267,6 +299,7 @@ pub fn run(args: &ServeArgs) -> u8 {
             LogFormatArg::Json => LogFormat::Json,
             LogFormatArg::Off => LogFormat::Off,
         },
+        admin: stateful.as_ref().map(Stateful::admin),
     };
     runtime.block_on(async {
         // Install the handlers before announcing the address, so a signal sent right after
@@ -297,13 +330,18 @@ pub fn run(args: &ServeArgs) -> u8 {
                 mounts: Arc::clone(&mounts),
                 errors,
                 files,
+                hooks: layers.clone(),
             };
             if let Err(e) = reload::spawn(reloader) {
                 eprintln!("warning: hot reload is off: {e}");
             }
         }
         print_banner(&mounts.load(), addr, load_ms, multi);
-        match serve.await {
+        let served = serve.await;
+        if let Some(s) = &stateful {
+            s.save_file();
+        }
+        match served {
             Ok(()) => exit::OK,
             Err(e) => {
                 eprintln!("error: the server stopped: {e}");

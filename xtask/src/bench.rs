@@ -1,8 +1,11 @@
 //! `cargo xtask bench [--quick] [--no-prism]`: release-build measurements. First `check` and
 //! `fixtures` timings on the GitHub spec and petstore, then (`bench_serve.rs`) `mockgen serve`
 //! next to Prism over HTTP. `--quick` shortens every measurement (one run, short loads) for a
-//! smoke test; `--no-prism` measures mockgen alone.
+//! smoke test; `--no-prism` measures mockgen alone. `MOCKGEN_BENCH_BIN=path` measures that
+//! binary instead of building one.
 
+#[path = "bench_diff.rs"]
+mod diff;
 #[path = "bench_serve.rs"]
 mod serve;
 
@@ -55,10 +58,15 @@ pub fn run(args: &[String]) -> Result<(), String> {
         }
     }
     let (check_runs, fixture_runs) = if plan.quick { (1, 1) } else { (5, 3) };
-    run_cmd(cargo().args(["build", "--release", "--locked", "--bin", "mockgen"]))?;
-    let target =
-        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from);
-    let bin = target.join("release/mockgen");
+    // `MOCKGEN_BENCH_BIN` measures a binary built elsewhere (say, of an earlier commit).
+    let bin = if let Some(bin) = std::env::var_os("MOCKGEN_BENCH_BIN") {
+        PathBuf::from(bin)
+    } else {
+        run_cmd(cargo().args(["build", "--release", "--locked", "--bin", "mockgen"]))?;
+        let target = std::env::var_os("CARGO_TARGET_DIR")
+            .map_or_else(|| root().join("target"), PathBuf::from);
+        target.join("release/mockgen")
+    };
     let github = corpus()?;
     let github_s = github.to_string_lossy().into_owned();
     let petstore = root().join("../shared/specs/petstore.oas30.json");
@@ -115,5 +123,6 @@ pub fn run(args: &[String]) -> Result<(), String> {
         );
     }
     let petstore_expanded = root().join("../shared/specs/petstore-expanded.oas30.yaml");
+    diff::run(&bin, &github, plan.quick)?;
     serve::run(plan, &bin, &petstore_expanded, &github)
 }

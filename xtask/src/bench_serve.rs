@@ -414,6 +414,24 @@ enum Load {
     Connections(u32),
     /// Fixed rate (req/s), with latency correction, over 16 connections.
     Rate(u32),
+    /// Half of the server's own throughput at 50 connections (measured just before), with
+    /// latency correction, over 50 connections: the latency of a busy but not saturated
+    /// server. At saturation p99 is mostly queueing (50 requests in flight ÷ throughput) and
+    /// the scheduler.
+    HalfRate50,
+}
+
+/// Connections and the rate (req/s) a fixed-rate load runs at.
+fn rate_of(load: Load, saturation_50: Option<f64>) -> Option<(u32, u32)> {
+    match load {
+        Load::Connections(_) => None,
+        Load::Rate(q) => Some((16, q)),
+        Load::HalfRate50 => {
+            let half = saturation_50.filter(|r| r.is_finite() && *r >= 2.0)? / 2.0;
+            // Whole req/s, at least one.
+            Some((50, format!("{half:.0}").parse().unwrap_or(1)))
+        }
+    }
 }
 
 fn oha(
@@ -422,6 +440,7 @@ fn oha(
     server: &Server,
     scenario: &Scenario,
     load: Load,
+    saturation_50: Option<f64>,
     seconds: u32,
 ) -> Result<Sample, String> {
     let mut cmd = pin.command(LOAD_CORE, oha);
@@ -429,12 +448,17 @@ fn oha(
         .arg(format!("{seconds}s"))
         .args(["-m", scenario.method])
         .args(["-H", "accept: application/json"]);
-    match load {
-        Load::Connections(c) => {
+    match rate_of(load, saturation_50) {
+        None => {
+            let c = match load {
+                Load::Connections(c) => c,
+                _ => 50,
+            };
             cmd.args(["-c", &c.to_string()]);
         }
-        Load::Rate(q) => {
-            cmd.args(["-c", "16", "-q", &q.to_string(), "--latency-correction"]);
+        Some((c, q)) => {
+            cmd.args(["-c", &c.to_string(), "-q", &q.to_string()]);
+            cmd.arg("--latency-correction");
         }
     }
     if let Some(body) = scenario.body {
@@ -679,17 +703,32 @@ pub fn run(plan: Plan, bin: &Path, petstore: &Path, github: &Path) -> Result<(),
                 server,
                 scenario,
                 Load::Connections(16),
+                None,
                 plan.warmup(),
             )?;
         }
+        // Per server: its req/s at 50 connections, which sets its half-saturation rate.
+        let mut saturation_50: Vec<Option<f64>> = vec![None; servers.len()];
         for load in [
             Load::Connections(16),
             Load::Connections(50),
+            Load::HalfRate50,
             Load::Rate(1000),
         ] {
             let label = match load {
-                Load::Connections(c) => format!("{} · {c} conns", scenario.name),
-                Load::Rate(q) => format!("{} · fixed {q} req/s", scenario.name),
+                Load::Connections(c) => format!("{} · {c} conns (saturated)", scenario.name),
+                Load::Rate(q) => format!("{} · fixed {q} req/s · 16 conns", scenario.name),
+                Load::HalfRate50 => {
+                    let rates: Vec<String> = saturation_50
+                        .iter()
+                        .map(|r| rate_of(load, *r).map_or("–".to_owned(), |(_, q)| q.to_string()))
+                        .collect();
+                    format!(
+                        "{} · fixed ½ own saturation ({} req/s) · 50 conns",
+                        scenario.name,
+                        rates.join(" / ")
+                    )
+                }
             };
             eprintln!("bench: {label}");
             let mut samples: Vec<Vec<Sample>> = vec![Vec::new(); servers.len()];
@@ -701,11 +740,15 @@ pub fn run(plan: Plan, bin: &Path, petstore: &Path, github: &Path) -> Result<(),
                         server,
                         scenario,
                         load,
+                        saturation_50[i],
                         plan.seconds(),
                     )?);
                 }
             }
             let combined: Vec<Sample> = samples.iter().map(|s| combine(s)).collect();
+            if let Load::Connections(50) = load {
+                saturation_50 = combined.iter().map(|s| Some(s.rps)).collect();
+            }
             let m = &combined[0];
             let p = combined.get(1);
             for ((name, _), sample) in servers.iter().zip(&combined) {
@@ -719,7 +762,7 @@ pub fn run(plan: Plan, bin: &Path, petstore: &Path, github: &Path) -> Result<(),
             }
             let pv = |f: fn(&Sample) -> f64| p.map(f);
             let ps = |v: Option<f64>, unit: fn(f64) -> String| v.map_or("–".to_owned(), unit);
-            let c50 = matches!(load, Load::Connections(50));
+            let c50 = matches!(load, Load::Connections(50) | Load::HalfRate50);
             if let Load::Connections(_) = load {
                 let rps = |v: f64| format!("{v:.0}");
                 rows.push(Row {
@@ -732,7 +775,7 @@ pub fn run(plan: Plan, bin: &Path, petstore: &Path, github: &Path) -> Result<(),
                         .unwrap_or_default(),
                 });
             }
-            if let Load::Rate(_) = load {
+            if let Load::Rate(_) | Load::HalfRate50 = load {
                 // Shows whether the load generator kept the rate on this (shared) machine.
                 let rps = |v: f64| format!("{v:.0}");
                 rows.push(Row {
@@ -879,8 +922,11 @@ pub fn run(plan: Plan, bin: &Path, petstore: &Path, github: &Path) -> Result<(),
     println!(
         "mockgen runs as `mockgen serve SPEC --port 0` (default human request log on stderr, \
          into a file); Prism as `prism mock --verboseLevel error` (no request log). CPU per \
-         request = server utime+stime over the run ÷ responses. p50/p99 from oha; fixed-rate \
-         rows use `-q` with `--latency-correction`.\n"
+         request = server utime+stime over the run ÷ responses. p50/p99 from oha. \
+         \"saturated\" rows send as fast as the server answers: p99 there is queueing (requests \
+         in flight ÷ throughput) plus scheduling on the shared core. Fixed-rate rows use `-q` \
+         with `--latency-correction` (latency counted from when a request was due); the \
+         ½-saturation row runs each server at half its own 50-connection throughput.\n"
     );
     println!("| scenario · metric | mockgen | Prism | mockgen/Prism | target |");
     println!("|---|---:|---:|---:|---|");

@@ -1,4 +1,4 @@
-//! `cargo xtask schemathesis [--max-examples N] [--jobs N] [SPEC-STEM...]`: Schemathesis
+//! `cargo xtask schemathesis [--max-examples N] [--jobs N] [--all] [--stateful] [SPEC-STEM...]`: Schemathesis
 //! (PyPI, pinned) against `mockgen serve` for every document in `../shared/specs`, with all
 //! its checks and both positive and negative data. Part of `cargo xtask ci`.
 //!
@@ -14,6 +14,12 @@
 //!   they are excluded and printed, never skipped silently).
 //! - Reports (Schemathesis' JSON report, JUnit, its console output with a `curl` line per
 //!   failure, and the server log) go to `<target>/schemathesis/<stem>/`.
+//! - Specs listed in `tests/schemathesis/stateful.txt` get a second run: `mockgen serve
+//!   --stateful` and Schemathesis' stateful phase only (links from the document and inferred
+//!   from Location headers), with the checks a stateless mock cannot pass (`stateless:` lines
+//!   of `not-applicable.txt`) switched back on; reports in `<target>/schemathesis/<stem>-stateful/`.
+//! - `# NOTE:` lines of `specs/<stem>.toml` (e.g. a phase capped for some operations, and
+//!   why) are printed with the summary.
 
 use crate::{cargo, root, run as run_cmd};
 use std::collections::VecDeque;
@@ -39,16 +45,21 @@ struct Options {
     stems: Vec<String>,
     /// Also run the specs of `pending.txt` (which CI does not run yet).
     all: bool,
+    /// Only the stateful runs, of the named specs (listed in `stateful.txt` or not).
+    stateful_only: bool,
+    /// Use the `mockgen` already built in the target directory.
+    no_build: bool,
 }
 
 fn parse_args(args: &[String]) -> Result<Options, String> {
-    let usage =
-        "usage: cargo xtask schemathesis [--max-examples N] [--jobs N] [--all] [SPEC-STEM...]";
+    let usage = "usage: cargo xtask schemathesis [--max-examples N] [--jobs N] [--all] [--stateful] [--no-build] [SPEC-STEM...]";
     let mut options = Options {
         max_examples: DEFAULT_MAX_EXAMPLES,
         jobs: DEFAULT_JOBS,
         stems: Vec::new(),
         all: false,
+        stateful_only: false,
+        no_build: false,
     };
     let mut it = args.iter();
     while let Some(arg) = it.next() {
@@ -72,6 +83,8 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
                 options.jobs = value(flag)?.parse().map_err(|e| format!("--jobs: {e}"))?;
             }
             "--all" => options.all = true,
+            "--stateful" => options.stateful_only = true,
+            "--no-build" => options.no_build = true,
             other if other.starts_with('-') => {
                 return Err(format!("unknown argument {other}; {usage}"));
             }
@@ -92,6 +105,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     // Specs that do not pass yet, each with what is missing: run on request (`--all` or by
     // name), never silently — CI prints them with their reasons.
     let pending = read_not_applicable(&config_dir.join("pending.txt"))?;
+    let stateful = read_stems(&config_dir.join("stateful.txt"))?;
     let mut specs = select_specs(&options.stems)?;
     let mut held_back = Vec::new();
     if options.stems.is_empty() && !options.all {
@@ -105,7 +119,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
         });
     }
     let st = install()?;
-    run_cmd(cargo().args(["build", "--locked", "--bin", "mockgen"]))?;
+    if !options.no_build {
+        run_cmd(cargo().args(["build", "--locked", "--bin", "mockgen"]))?;
+    }
     let target =
         std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from);
     let target = if target.is_absolute() {
@@ -122,11 +138,17 @@ pub fn run(args: &[String]) -> Result<(), String> {
             .to_string_lossy()
             .replace('\\', "/"),
     );
-    // `phase:NAME` lines name phases not run; the others are checks.
+    // `phase:NAME` lines name phases not run; the others are checks. `stateless:CHECK` lines
+    // apply to the stateless runs only (the stateful run turns the check back on).
     let excluded: Vec<&str> = not_applicable
         .iter()
-        .map(|(c, _)| c.as_str())
+        .map(|(c, _)| c.strip_prefix("stateless:").unwrap_or(c))
         .filter(|c| !c.starts_with("phase:"))
+        .collect();
+    let excluded_stateful: Vec<&str> = not_applicable
+        .iter()
+        .map(|(c, _)| c.as_str())
+        .filter(|c| !c.starts_with("phase:") && !c.starts_with("stateless:"))
         .collect();
     let skipped_phases: Vec<&str> = not_applicable
         .iter()
@@ -138,20 +160,37 @@ pub fn run(args: &[String]) -> Result<(), String> {
         .collect();
     let phases = phases.join(",");
 
+    // Every selected spec, then the stateful runs of those stateful.txt lists.
+    // `--stateful`: the stateful runs of the named specs only.
+    let mut jobs: Vec<(PathBuf, bool)> = if options.stateful_only {
+        Vec::new()
+    } else {
+        specs.iter().map(|p| (p.clone(), false)).collect()
+    };
+    for spec in &specs {
+        if options.stateful_only || stateful.contains(&stem_of(spec)) {
+            jobs.push((spec.clone(), true));
+        }
+    }
+    let stateless_runs = jobs.iter().filter(|(_, s)| !s).count();
+    // Longest first, so the two workers finish together (the document's size predicts a
+    // spec's run time well enough; the results are sorted by name again for the summary).
+    jobs.sort_by_key(|(p, _)| std::cmp::Reverse(std::fs::metadata(p).map_or(0, |m| m.len())));
     eprintln!(
-        "schemathesis {VERSION}: {} specs, --max-examples {}, seed {SEED}, {} at a time",
-        specs.len(),
+        "schemathesis {VERSION}: {} stateless and {} stateful runs, --max-examples {}, seed {SEED}, {} at a time",
+        stateless_runs,
+        jobs.len() - stateless_runs,
         options.max_examples,
         options.jobs
     );
-    let queue = Mutex::new(specs.iter().cloned().collect::<VecDeque<PathBuf>>());
+    let queue = Mutex::new(jobs.iter().cloned().collect::<VecDeque<(PathBuf, bool)>>());
     let results = Mutex::new(Vec::<Outcome>::new());
     std::thread::scope(|scope| {
-        for _ in 0..options.jobs.min(specs.len()) {
+        for _ in 0..options.jobs.min(jobs.len()) {
             scope.spawn(|| {
                 loop {
                     let next = queue.lock().map(|mut q| q.pop_front()).ok().flatten();
-                    let Some(spec) = next else { break };
+                    let Some((spec, stateful)) = next else { break };
                     let run = SpecRun {
                         spec: &spec,
                         mockgen: &mockgen,
@@ -159,8 +198,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
                         out_dir: &out_dir,
                         config_dir: &config_dir,
                         shared_config: &shared_config,
-                        excluded: &excluded,
-                        phases: &phases,
+                        excluded: if stateful {
+                            &excluded_stateful
+                        } else {
+                            &excluded
+                        },
+                        phases: if stateful { "stateful" } else { &phases },
+                        stateful,
                         known: &known,
                         max_examples: options.max_examples,
                     };
@@ -213,6 +257,19 @@ fn read_not_applicable(path: &Path) -> Result<Vec<(String, String)>, String> {
         out.push((check.to_owned(), reason.to_owned()));
     }
     Ok(out)
+}
+
+/// One spec stem per line (`#` comments, blank lines ignored); a missing file is empty.
+fn read_stems(path: &Path) -> Result<Vec<String>, String> {
+    if !path.exists() {
+        return Ok(Vec::new());
+    }
+    Ok(read(path)?
+        .lines()
+        .map(|l| l.split('#').next().unwrap_or("").trim())
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect())
 }
 
 fn read(path: &Path) -> Result<String, String> {
@@ -316,6 +373,8 @@ struct SpecRun<'a> {
     shared_config: &'a str,
     excluded: &'a [&'a str],
     phases: &'a str,
+    /// Against `mockgen serve --stateful`, stateful phase only; reported as `<stem>-stateful`.
+    stateful: bool,
     known: &'a [Known],
     max_examples: u32,
 }
@@ -419,7 +478,11 @@ impl Outcome {
 impl SpecRun<'_> {
     fn execute(&self) -> Outcome {
         let started = Instant::now();
-        let stem = stem_of(self.spec);
+        let stem = if self.stateful {
+            format!("{}-stateful", stem_of(self.spec))
+        } else {
+            stem_of(self.spec)
+        };
         let dir = self.out_dir.join(&stem);
         let mut outcome = Outcome {
             stem,
@@ -449,17 +512,31 @@ impl SpecRun<'_> {
         let own = self
             .config_dir
             .join("specs")
-            .join(format!("{}.toml", outcome.stem));
+            .join(format!("{}.toml", stem_of(self.spec)));
         if own.exists() {
+            let text = read(&own)?;
             config.push_str("\n# ---- ");
             config.push_str(&own.display().to_string());
             config.push('\n');
-            config.push_str(&read(&own)?);
+            config.push_str(&text);
+            // What the spec's settings change (a capped phase, …) is said with the summary.
+            if !self.stateful {
+                outcome.notes.extend(
+                    text.lines()
+                        .filter_map(|l| l.trim().strip_prefix("# NOTE:"))
+                        .map(|l| l.trim().to_owned()),
+                );
+            }
         }
         let config_path = dir.join("schemathesis.toml");
         std::fs::write(&config_path, config).map_err(|e| e.to_string())?;
 
-        let server = Server::start(self.mockgen, self.spec, &dir.join("serve.log"))?;
+        let server = Server::start(
+            self.mockgen,
+            self.spec,
+            self.stateful,
+            &dir.join("serve.log"),
+        )?;
         let report = dir.join("report.json");
         let console = std::fs::File::create(dir.join("schemathesis.log"))
             .map_err(|e| format!("cannot create schemathesis.log: {e}"))?;
@@ -502,7 +579,10 @@ impl SpecRun<'_> {
         })?;
         let json: serde_json::Value =
             serde_json::from_str(&text).map_err(|e| format!("report.json: {e}"))?;
-        parse_report(&json, outcome);
+        parse_report(&json, outcome, self.stateful);
+        if self.stateful {
+            stateful_summary(&json, &dir.join("schemathesis.log"), outcome);
+        }
         if json
             .pointer("/operations/total")
             .and_then(serde_json::Value::as_u64)
@@ -562,7 +642,44 @@ impl SpecRun<'_> {
     }
 }
 
-fn parse_report(json: &serde_json::Value, outcome: &mut Outcome) {
+/// A stateful run tests only the operations its scenarios reach (the stateless run covers
+/// the rest), so skipped operations are expected; a skipped stateful phase is an error, and
+/// the scenario and link counts Schemathesis prints go into the summary's notes.
+fn stateful_summary(json: &serde_json::Value, console: &Path, outcome: &mut Outcome) {
+    let phase = json.pointer("/phases/stateful");
+    let status = phase
+        .and_then(|p| p.get("status"))
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or("?");
+    if status == "skip" {
+        outcome.errors.push(format!(
+            "the stateful phase did not run: {}",
+            compact(
+                phase
+                    .and_then(|p| p.get("skip_reason"))
+                    .unwrap_or(&serde_json::Value::Null)
+            )
+        ));
+    }
+    let text = std::fs::read_to_string(console).unwrap_or_default();
+    let counts: Vec<String> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("Scenarios:") || l.starts_with("API Links:"))
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    let tested = json
+        .pointer("/operations/tested")
+        .and_then(serde_json::Value::as_u64)
+        .unwrap_or(0);
+    outcome.notes.push(format!(
+        "stateful phase against `serve --stateful`: {tested} of {} operations reached; {}",
+        outcome.operations,
+        counts.join("; ")
+    ));
+}
+
+fn parse_report(json: &serde_json::Value, outcome: &mut Outcome, stateful: bool) {
     let n = |p: &str| {
         json.pointer(p)
             .and_then(serde_json::Value::as_u64)
@@ -602,7 +719,7 @@ fn parse_report(json: &serde_json::Value, outcome: &mut Outcome) {
     {
         outcome.errors.push(format!("error: {}", compact(e)));
     }
-    if n("/operations/errored") > 0 || n("/operations/skipped") > 0 {
+    if n("/operations/errored") > 0 || (n("/operations/skipped") > 0 && !stateful) {
         outcome.errors.push(format!(
             "operations errored: {}, skipped: {} ({})",
             n("/operations/errored"),
@@ -725,13 +842,14 @@ struct Server {
 }
 
 impl Server {
-    fn start(mockgen: &Path, spec: &Path, log: &Path) -> Result<Self, String> {
+    fn start(mockgen: &Path, spec: &Path, stateful: bool, log: &Path) -> Result<Self, String> {
         let file = std::fs::File::create(log).map_err(|e| format!("{}: {e}", log.display()))?;
         let file_err = file.try_clone().map_err(|e| e.to_string())?;
         let child = Command::new(mockgen)
             .arg("serve")
             .arg(spec)
             .args(["--port", "0", "--no-watch"])
+            .args(stateful.then_some("--stateful"))
             .stdin(Stdio::null())
             .stdout(file)
             .stderr(file_err)
@@ -771,5 +889,70 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn flags_and_stems_parse() {
+        let o = parse_args(&args(&[
+            "--stateful",
+            "-n",
+            "3",
+            "--jobs=4",
+            "--no-build",
+            "petstore.oas30",
+        ]))
+        .expect("valid arguments");
+        assert!(o.stateful_only && o.no_build && !o.all);
+        assert_eq!((o.max_examples, o.jobs), (3, 4));
+        assert_eq!(o.stems, vec!["petstore.oas30".to_owned()]);
+        assert!(parse_args(&args(&["--bogus"])).is_err());
+        assert!(parse_args(&args(&["-n"])).is_err());
+    }
+
+    #[test]
+    fn list_files_parse_and_reject_missing_reasons() {
+        let dir = std::env::temp_dir().join(format!("xtask-st-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let stems = dir.join("stateful.txt");
+        std::fs::write(
+            &stems,
+            "# comment\npetstore.oas30  # trailing\n\n  gitea.io.oas30\n",
+        )
+        .expect("write");
+        assert_eq!(
+            read_stems(&stems).expect("stems"),
+            vec!["petstore.oas30".to_owned(), "gitea.io.oas30".to_owned()]
+        );
+        assert!(
+            read_stems(&dir.join("absent.txt"))
+                .expect("missing file is empty")
+                .is_empty()
+        );
+        let known = dir.join("known.txt");
+        std::fs::write(&known, "a.oas30 ST201 POST /x/{id} -- why\n").expect("write");
+        let k = read_known(&known).expect("known");
+        assert_eq!(
+            (
+                k[0].stem.as_str(),
+                k[0].code.as_str(),
+                k[0].operation.as_str()
+            ),
+            ("a.oas30", "ST201", "POST /x/{id}")
+        );
+        std::fs::write(&known, "a.oas30 ST201 POST /x\n").expect("write");
+        assert!(read_known(&known).is_err());
+        let na = dir.join("na.txt");
+        std::fs::write(&na, "stateless:use_after_free\n").expect("write");
+        assert!(read_not_applicable(&na).is_err());
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -175,7 +175,7 @@ fn multipart_form_data_2(engine: &Engine, rb: &RequestBody) -> bool {
 }
 
 /// The body as a JSON value to validate; `None` when there is nothing to validate.
-fn read(
+pub(crate) fn read(
     engine: &Engine,
     media: &MediaType,
     content_type: &str,
@@ -437,7 +437,7 @@ fn guess_media(content: &[MediaType], body: &[u8]) -> usize {
 
 /// The declared media type a request content type matches: exact essence first, then a
 /// declared wildcard (`type/*`, `*/*`), then structured-syntax suffix (`+json`).
-fn find_media(content: &[MediaType], essence: &str) -> Option<usize> {
+pub(crate) fn find_media(content: &[MediaType], essence: &str) -> Option<usize> {
     let essences: Vec<String> = content
         .iter()
         .map(|m| media_essence(&m.media_type))

@@ -78,6 +78,42 @@ pub enum AnswerBody {
 /// Picks the answer to a valid request, or leaves it to the spec (`None`).
 pub trait Hook: Send + Sync {
     fn decide(&self, engine: &Engine, exchange: &Exchange<'_>) -> Option<Answer>;
+
+    /// How to deliver the answer to `req`: a delay and/or a fault (configured latency and
+    /// faults). Asked by the server before the request is handled, for every request, valid
+    /// or not ([`Engine::operation_of`] tells which operation it is routed to). `None` = no
+    /// opinion.
+    fn plan(&self, _engine: &Engine, _req: &MockRequest<'_>) -> Option<Plan> {
+        None
+    }
+}
+
+/// How the server delivers one answer (see [`Hook::plan`]). Plain data: the server crate
+/// turns it into sleeps and socket behaviour.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Plan {
+    /// Wait this long before answering.
+    pub delay: std::time::Duration,
+    pub fault: Option<Fault>,
+}
+
+/// A deliberate failure instead of the normal answer.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Fault {
+    /// Answer this status (its declared body, or a problem body) with these extra headers
+    /// (`Retry-After`), instead of what the rules, the store or the spec would answer.
+    Status {
+        status: u16,
+        headers: Vec<(String, String)>,
+    },
+    /// Send nothing and hold the connection open this long, then close it.
+    Hang(std::time::Duration),
+    /// Close the connection with a TCP reset, nothing sent.
+    Reset,
+    /// Close the connection, nothing sent.
+    Empty,
+    /// The normal status and headers with a corrupted (truncated, not-JSON) body.
+    Malformed,
 }
 
 impl Engine {
@@ -236,5 +272,25 @@ impl std::fmt::Debug for Hooks {
 impl Hook for Hooks {
     fn decide(&self, engine: &Engine, exchange: &Exchange<'_>) -> Option<Answer> {
         self.0.iter().find_map(|h| h.decide(engine, exchange))
+    }
+
+    fn plan(&self, engine: &Engine, req: &MockRequest<'_>) -> Option<Plan> {
+        self.0.iter().find_map(|h| h.plan(engine, req))
+    }
+}
+
+impl Engine {
+    /// The operation `req` is routed to (the index into `spec.operations`), without handling
+    /// it: what a [`Hook::plan`] is asked about before the request is answered.
+    pub fn operation_of(&self, req: &MockRequest<'_>) -> Option<usize> {
+        let method = req.method.to_ascii_uppercase();
+        let parts = mockgen_route::RequestParts {
+            headers: req.headers,
+            query: req.query,
+        };
+        match self.routes.lookup_with(&method, req.path, &parts) {
+            mockgen_route::Lookup::Found(m) => Some(m.operation),
+            _ => None,
+        }
     }
 }

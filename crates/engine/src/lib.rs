@@ -6,6 +6,7 @@
 
 mod body;
 mod cache;
+mod conform;
 mod hook;
 mod negotiate;
 mod problem;
@@ -24,7 +25,8 @@ use std::borrow::Cow;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
-pub use hook::{Answer, AnswerBody, Exchange, Hook, Hooks};
+pub use conform::{Finding, RequestCheck, ResponseParts};
+pub use hook::{Answer, AnswerBody, Exchange, Fault, Hook, Hooks, Plan};
 
 /// A request as the server received it.
 #[derive(Clone, Copy, Debug)]
@@ -104,6 +106,8 @@ struct OpSlots {
     params: Vec<Option<SlotId>>,
     /// Per request body media type (index into `request_body.content`).
     body: Vec<Option<SlotId>>,
+    /// Per parameter: its schema read once, so parsing a request does not walk the spec.
+    plans: Vec<mockgen_params::Plan>,
 }
 
 /// A compiled mock of one spec. `Send + Sync`; build once, share.
@@ -200,7 +204,11 @@ impl Engine {
                         .flat_map(|b| &b.content)
                         .map(|m| m.schema.as_ref().map(|s| slot(s, View::Request)))
                         .collect();
-                    slots.push(OpSlots { params, body });
+                    slots.push(OpSlots {
+                        params,
+                        body,
+                        plans: mockgen_params::plan(&spec, op),
+                    });
                     response_slots.push(
                         op.responses
                             .iter()
@@ -389,7 +397,8 @@ impl Engine {
             headers: req.headers,
             cookies: header(req.headers, "cookie"),
         };
-        let parsed = mockgen_params::parse(&self.spec, op, &raw);
+        let plans = slots.map(|s| s.plans.as_slice()).unwrap_or_default();
+        let parsed = mockgen_params::parse_planned(&self.spec, op, plans, &raw);
         for p in &parsed.problems {
             entries.push(Entry {
                 location: p
@@ -431,10 +440,11 @@ impl Engine {
                 .iter()
                 .map(|e| format!("{}: {}", e.location.join("."), e.message))
                 .collect();
-            let validation = entries.iter().map(Entry::to_json).collect();
             return self
-                .declared_error(op_index, op, req, &[422, 400], validation, meta)
-                .unwrap_or_else(problem::unprocessable);
+                .declared_error(op_index, op, req, &[422, 400], &entries, meta)
+                .unwrap_or_else(|| {
+                    problem::unprocessable(entries.iter().map(Entry::to_json).collect())
+                });
         }
         // An explicit `Prefer: code=`/`example=` (or `__code`/`__example`) wins over hooks.
         if let Some(hook) = hook
@@ -537,6 +547,16 @@ impl Engine {
     /// A rendered response as sent: with `--errors`, a response that breaks its schemas
     /// becomes a 500 listing why; its violations always go to the log.
     fn finish(&self, rendered: &cache::Rendered, meta: &mut Meta) -> MockResponse {
+        self.finish_with(rendered, meta, None)
+    }
+
+    /// [`Engine::finish`], sending `body` (when given) instead of the rendered one.
+    fn finish_with(
+        &self,
+        rendered: &cache::Rendered,
+        meta: &mut Meta,
+        body: Option<Vec<u8>>,
+    ) -> MockResponse {
         if !rendered.violations.is_empty() {
             meta.violations.extend(
                 rendered
@@ -553,7 +573,7 @@ impl Engine {
         MockResponse {
             status: rendered.status,
             headers: rendered.headers.clone(),
-            body: rendered.body.clone(),
+            body: body.unwrap_or_else(|| rendered.body.clone()),
             meta: Meta::default(),
         }
     }
@@ -678,7 +698,7 @@ impl Engine {
             .into(),
             message: detail,
         };
-        self.declared_error(op_index, op, req, codes, vec![entry.to_json()], meta)
+        self.declared_error(op_index, op, req, codes, &[entry], meta)
             .unwrap_or(generated)
     }
 
@@ -686,19 +706,19 @@ impl Engine {
     /// `codes` declared exactly, else a range (`4XX`) or `default` covering `codes[0]` — as
     /// Prism does. The declared body gets the `validation` list only when it still matches
     /// the response's schema that way (a contract-checking client must not see a
-    /// non-conformant body); otherwise it is sent as the spec has it. `Err(validation)` when
-    /// nothing is declared (or it cannot be rendered).
+    /// non-conformant body); otherwise it is sent as the spec has it. `None` when nothing is
+    /// declared (or it cannot be rendered).
     fn declared_error(
         &self,
         op_index: usize,
         op: &Operation,
         req: &MockRequest<'_>,
         codes: &[u16],
-        validation: Vec<Value>,
+        validation: &[Entry],
         meta: &mut Meta,
-    ) -> Result<MockResponse, Vec<Value>> {
+    ) -> Option<MockResponse> {
         let first = codes.first().copied().unwrap_or(422);
-        let declared = codes
+        let (index, status) = codes
             .iter()
             .find_map(|&code| {
                 op.responses
@@ -718,66 +738,150 @@ impl Engine {
                             .position(|r| r.status == StatusKey::Default)
                     })
                     .map(|i| (i, first))
-            });
-        let Some((index, status)) = declared else {
-            return Err(validation);
+            })?;
+        let rendered = self.render_declared(op_index, op, index, status, req)?;
+        let body = if rendered.status == status {
+            self.with_validation(op_index, index, &rendered, validation)
+        } else {
+            None
         };
-        let Some(rendered) = self.render_declared(op_index, op, index, status, req) else {
-            return Err(validation);
-        };
-        let mut r = self.finish(&rendered, meta);
-        if r.status == status
-            && let Some(body) = self.with_validation(op_index, index, &rendered, validation)
-        {
-            r.body = body;
-        }
-        Ok(r)
+        Some(self.finish_with(&rendered, meta, body))
     }
 
     /// The declared error body with `validation` added (and a problem document's `status`
-    /// set), when that still validates against the response's schema.
+    /// set), when that still validates against the response's schema. What the body allows
+    /// is worked out once per rendered body ([`cache::Splice`]): usually the schema cannot
+    /// see the extra member, and the entries are written straight after the cached head.
     fn with_validation(
         &self,
         op_index: usize,
         resp_index: usize,
         rendered: &cache::Rendered,
-        validation: Vec<Value>,
+        validation: &[Entry],
     ) -> Option<Vec<u8>> {
-        let ct = rendered
+        let slot = || {
+            self.response_slots
+                .get(op_index)?
+                .get(resp_index)?
+                .body
+                .get(rendered.media?)
+                .copied()
+                .flatten()
+        };
+        match rendered
+            .splice
+            .get_or_init(|| self.splice(op_index, resp_index, rendered))
+        {
+            cache::Splice::Never => None,
+            cache::Splice::Append { head, empty } => {
+                let mut out = Vec::with_capacity(head.len() + 256 * validation.len() + 32);
+                out.extend_from_slice(head);
+                if !*empty {
+                    out.push(b',');
+                }
+                out.extend_from_slice(b"\n  \"validation\": ");
+                let mut list = Vec::with_capacity(256 * validation.len() + 8);
+                serde_json::to_writer_pretty(&mut list, validation).ok()?;
+                // One level deeper: JSON text has no raw newline inside strings.
+                for line in list.split_inclusive(|&b| b == b'\n') {
+                    out.extend_from_slice(line);
+                    if line.ends_with(b"\n") {
+                        out.extend_from_slice(b"  ");
+                    }
+                }
+                out.extend_from_slice(b"\n}\n");
+                Some(out)
+            }
+            cache::Splice::Check(map) => {
+                let mut map = map.clone();
+                map.insert(
+                    "validation".into(),
+                    Value::Array(validation.iter().map(Entry::to_json).collect()),
+                );
+                let value = Value::Object(map);
+                if let Some(slot) = slot()
+                    && !self.validator.is_valid(slot, &value)
+                {
+                    return None;
+                }
+                Some(mockgen_media::json_pretty(&value).into_bytes())
+            }
+        }
+    }
+
+    /// How `rendered` (response `resp_index` of operation `op_index`) takes a `validation`
+    /// member; see [`cache::Splice`].
+    fn splice(
+        &self,
+        op_index: usize,
+        resp_index: usize,
+        rendered: &cache::Rendered,
+    ) -> cache::Splice {
+        use cache::Splice;
+        let Some(ct) = rendered
             .headers
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case("content-type"))
-            .map(|(_, v)| v.as_str())?;
+            .map(|(_, v)| v.as_str())
+        else {
+            return Splice::Never;
+        };
         if mockgen_media::kind(ct) != mockgen_media::Kind::Json {
-            return None;
+            return Splice::Never;
         }
         let Ok(Value::Object(mut map)) = serde_json::from_slice::<Value>(&rendered.body) else {
-            return None;
+            return Splice::Never;
         };
         if map.contains_key("validation") {
-            return None;
+            return Splice::Never;
         }
-        map.insert("validation".into(), Value::Array(validation));
         if mockgen_media::essence(ct).ends_with("problem+json")
             && map.get("status").is_some_and(Value::is_number)
         {
             map.insert("status".into(), Value::from(rendered.status));
         }
+        // A body without a negotiated media type (or response slots) is sent as it is.
+        let (Some(index), Some(slots)) = (
+            rendered.media,
+            self.response_slots
+                .get(op_index)
+                .and_then(|r| r.get(resp_index)),
+        ) else {
+            return Splice::Never;
+        };
+        let slot = slots.body.get(index).copied().flatten();
+        let media = self
+            .spec
+            .operations
+            .get(op_index)
+            .and_then(|op| op.responses.get(resp_index))
+            .and_then(|r| r.content.get(index));
+        let blind = match (slot, media) {
+            (None, _) => true,
+            (Some(_), Some(m)) => {
+                mockgen_params::schema::View::of_loc(&self.spec, m.schema.as_ref())
+                    .ignores_member("validation")
+            }
+            (Some(_), None) => false,
+        };
+        if !blind {
+            return Splice::Check(map);
+        }
         let value = Value::Object(map);
-        let slot = self
-            .response_slots
-            .get(op_index)?
-            .get(resp_index)?
-            .body
-            .get(rendered.media?)
-            .copied()
-            .flatten();
         if let Some(slot) = slot
             && !self.validator.is_valid(slot, &value)
         {
-            return None;
+            return Splice::Never;
         }
-        Some(mockgen_media::json_pretty(&value).into_bytes())
+        let mut head = mockgen_media::json_pretty(&value).into_bytes();
+        let empty = value.as_object().is_none_or(serde_json::Map::is_empty);
+        if empty {
+            head.truncate(1);
+        } else {
+            // `…\n}\n`: keep everything before the closing brace's line.
+            head.truncate(head.len().saturating_sub(3));
+        }
+        Splice::Append { head, empty }
     }
 
     /// The response for a valid request.

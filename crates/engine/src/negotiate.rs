@@ -7,9 +7,10 @@
 //! match is only a fallback), then the earlier declared. Parameters other than `q` are
 //! ignored.
 
-use mockgen_spec::{MediaType, media_essence};
+use mockgen_spec::MediaType;
 
 /// One media range of an `Accept` header.
+#[derive(Clone, Copy)]
 struct Range<'a> {
     top: &'a str,
     sub: &'a str,
@@ -22,37 +23,40 @@ fn is_token(s: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+.^_`|~-".contains(&b))
 }
 
-fn parse_accept(accept: &str) -> Vec<Range<'_>> {
-    accept
-        .split(',')
-        .filter_map(|item| {
-            let mut parts = item.split(';');
-            let essence = parts.next()?.trim();
-            if essence.is_empty() {
-                return None;
+/// The well-formed ranges of `accept`.
+fn parse_accept(accept: &str) -> impl Iterator<Item = Range<'_>> {
+    accept.split(',').filter_map(|item| {
+        let mut parts = item.split(';');
+        let essence = parts.next()?.trim();
+        if essence.is_empty() {
+            return None;
+        }
+        // `*` alone is a common shorthand for `*/*`; anything else that is not
+        // `type/subtype` made of tokens is malformed and ignored (RFC 9110 lets a server
+        // disregard a bad Accept rather than answer 406).
+        let (top, sub) = match essence.split_once('/') {
+            Some((t, s)) => (t.trim(), s.trim()),
+            None if essence == "*" => ("*", "*"),
+            None => return None,
+        };
+        if !is_token(top) || !is_token(sub) {
+            return None;
+        }
+        let mut q = 1.0;
+        for p in parts {
+            if let Some((k, v)) = p.split_once('=')
+                && k.trim().eq_ignore_ascii_case("q")
+            {
+                q = v.trim().parse::<f32>().unwrap_or(0.0).clamp(0.0, 1.0);
             }
-            // `*` alone is a common shorthand for `*/*`; anything else that is not
-            // `type/subtype` made of tokens is malformed and ignored (RFC 9110 lets a server
-            // disregard a bad Accept rather than answer 406).
-            let (top, sub) = match essence.split_once('/') {
-                Some((t, s)) => (t.trim(), s.trim()),
-                None if essence == "*" => ("*", "*"),
-                None => return None,
-            };
-            if !is_token(top) || !is_token(sub) {
-                return None;
-            }
-            let mut q = 1.0;
-            for p in parts {
-                if let Some((k, v)) = p.split_once('=')
-                    && k.trim().eq_ignore_ascii_case("q")
-                {
-                    q = v.trim().parse::<f32>().unwrap_or(0.0).clamp(0.0, 1.0);
-                }
-            }
-            Some(Range { top, sub, q })
-        })
-        .collect()
+        }
+        Some(Range { top, sub, q })
+    })
+}
+
+/// The structured-syntax suffix of a subtype (`json` of `problem+json`).
+fn suffix(sub: &str) -> Option<&str> {
+    sub.rsplit_once('+').map(|(_, x)| x)
 }
 
 /// How well `range` matches the declared media type: `None` when it does not; larger is
@@ -73,7 +77,6 @@ fn specificity(range: &Range<'_>, declared: &str) -> Option<u8> {
     if range.sub.eq_ignore_ascii_case(sub) {
         return Some(4);
     }
-    let suffix = |s: &str| s.rsplit_once('+').map(|(_, x)| x.to_owned());
     if suffix(sub).is_some_and(|x| x.eq_ignore_ascii_case(range.sub))
         || suffix(range.sub).is_some_and(|x| x.eq_ignore_ascii_case(sub))
     {
@@ -88,9 +91,47 @@ pub fn choose(content: &[MediaType], accept: Option<&str>) -> Option<usize> {
     if content.is_empty() {
         return None;
     }
-    let ranges = match accept {
-        Some(a) if !a.trim().is_empty() => parse_accept(a),
+    let accept = match accept.map(str::trim) {
+        Some(a) if !a.is_empty() => a,
         _ => return Some(0),
+    };
+    // The common case, one concrete type without parameters (`application/json`): the
+    // first declared type equal to it is the best possible match (q 1, most specific).
+    if !accept.contains([',', ';', '*'])
+        && accept
+            .split_once('/')
+            .is_some_and(|(t, s)| is_token(t) && is_token(s))
+        && let Some(i) = content
+            .iter()
+            .position(|m| essence(&m.media_type).eq_ignore_ascii_case(accept))
+    {
+        return Some(i);
+    }
+    // Up to eight ranges on the stack; longer lists spill to the heap.
+    const STACK: usize = 8;
+    let none = Range {
+        top: "",
+        sub: "",
+        q: 0.0,
+    };
+    let mut stack = [none; STACK];
+    let mut len = 0;
+    let mut heap: Vec<Range<'_>> = Vec::new();
+    for range in parse_accept(accept) {
+        if heap.is_empty() && len < STACK {
+            stack[len] = range;
+            len += 1;
+        } else {
+            if heap.is_empty() {
+                heap.extend_from_slice(&stack[..len]);
+            }
+            heap.push(range);
+        }
+    }
+    let ranges: &[Range<'_>] = if heap.is_empty() {
+        &stack[..len]
+    } else {
+        &heap
     };
     if ranges.is_empty() {
         return Some(0);
@@ -98,10 +139,11 @@ pub fn choose(content: &[MediaType], accept: Option<&str>) -> Option<usize> {
     // (index, q, specificity)
     let mut best: Option<(usize, f32, u8)> = None;
     for (index, media) in content.iter().enumerate() {
-        let declared = media_essence(&media.media_type);
+        // Every comparison ignores ASCII case: no lower-cased copy needed.
+        let declared = essence(&media.media_type);
         let Some((s, q)) = ranges
             .iter()
-            .filter_map(|r| specificity(r, &declared).map(|s| (s, r.q)))
+            .filter_map(|r| specificity(r, declared).map(|s| (s, r.q)))
             .max_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)))
         else {
             continue;
@@ -111,6 +153,11 @@ pub fn choose(content: &[MediaType], accept: Option<&str>) -> Option<usize> {
         }
     }
     best.map(|(i, _, _)| i)
+}
+
+/// [`mockgen_spec::media_essence`] without lower-casing (so without a copy).
+fn essence(media_type: &str) -> &str {
+    media_type.split(';').next().unwrap_or_default().trim()
 }
 
 /// The media type to label (and encode) a body with when the declared one is a range:
@@ -172,6 +219,13 @@ mod tests {
         );
         assert_eq!(choose(&c, Some("image/png")), None);
         assert_eq!(choose(&c, Some("application/json; charset=utf-8")), Some(1));
+        assert_eq!(choose(&c, Some(" Application/JSON ")), Some(1));
+        assert_eq!(choose(&c, Some("text/plain")), Some(2));
+        let many = "a/b, c/d, e/f, g/h, i/j, k/l, m/n, o/p, q/r, text/plain;q=0.5";
+        assert_eq!(choose(&c, Some(many)), Some(2));
+        let c = media(&["application/*", "application/json"]);
+        assert_eq!(choose(&c, Some("application/json")), Some(1));
+        assert_eq!(choose(&c, Some("application/xml")), Some(0));
         let c = media(&["application/vnd.api+json"]);
         assert_eq!(choose(&c, Some("application/json")), Some(0));
         assert_eq!(choose(&c, Some("application/xml")), None);

@@ -3,7 +3,7 @@
 //! against the response's schemas (for `--errors` and the request log). Static renders are
 //! cached (see [`crate::cache`]).
 
-use crate::cache::Rendered;
+use crate::cache::{Key, Rendered};
 use crate::problem::{Entry, problem};
 use crate::{Engine, MockRequest, MockResponse, header, negotiate, violation_entry};
 use mockgen_media::Kind;
@@ -72,32 +72,22 @@ impl Engine {
         };
         // Static renders are deterministic: reuse them.
         let cacheable = !t.dynamic && t.inline.is_none();
-        let (fixed_key, url_key) = if cacheable {
-            let fixed = format!(
-                "{}\x1f{}\x1f{}\x1f{}\x1f{}",
-                t.op_index,
-                t.resp_index,
-                t.status,
-                media.unwrap_or(usize::MAX),
-                t.example.map_or(String::new(), |e| format!("e:{e}"))
-            );
-            let url = format!(
-                "{fixed}\x1f{}\x1f{}\x1f{}",
-                t.seed.unwrap_or_default(),
-                t.path,
-                t.query
-            );
-            if let Some(hit) = self.cache.get(&fixed, &url) {
-                return Ok(hit);
-            }
-            (fixed, url)
-        } else {
-            (String::new(), String::new())
+        let key = Key {
+            op: t.op_index,
+            resp: t.resp_index,
+            status: t.status,
+            media,
+            example: t.example,
+            seed: t.seed,
+            path: t.path,
+            query: t.query,
         };
+        if cacheable && let Some(hit) = self.cache.get(&key) {
+            return Ok(hit);
+        }
         let rendered = Arc::new(self.render_fresh(t, media)?);
         if cacheable {
-            self.cache
-                .insert(&fixed_key, &url_key, Arc::clone(&rendered));
+            self.cache.insert(&key, Arc::clone(&rendered));
         }
         Ok(rendered)
     }

@@ -714,3 +714,113 @@ fn swagger2_problems_use_the_json_type_produces_declares() {
     let r = get(plain(), "/open-400", Some("n=1"), &[("Prefer", "code=418")]);
     assert_eq!(r.header("content-type"), Some("application/problem+json"));
 }
+
+const SPLICE_SPEC: &str = r#"
+openapi: 3.1.0
+info: {title: splice, version: '1'}
+components:
+  parameters:
+    n: {name: n, in: query, required: true, schema: {type: integer}}
+paths:
+  /open:
+    get:
+      parameters: [{$ref: '#/components/parameters/n'}]
+      responses:
+        '200': {description: ok}
+        '422':
+          description: an object its schema lets take a validation list
+          content:
+            application/json:
+              schema: {type: object, properties: {message: {type: string}}}
+              example: {message: "bad \"input\" – ü\n"}
+  /empty:
+    get:
+      parameters: [{$ref: '#/components/parameters/n'}]
+      responses:
+        '200': {description: ok}
+        '400':
+          description: an empty object
+          content:
+            application/json:
+              schema: {type: object}
+              example: {}
+  /problem:
+    get:
+      parameters: [{$ref: '#/components/parameters/n'}]
+      responses:
+        '200': {description: ok}
+        default:
+          description: a problem document (its status is set to the one sent)
+          content:
+            application/problem+json:
+              schema: {type: object, required: [status]}
+              example: {type: about:blank, title: Bad, status: 400, detail: d}
+  /typed:
+    get:
+      parameters: [{$ref: '#/components/parameters/n'}]
+      responses:
+        '200': {description: ok}
+        '422':
+          description: the schema judges the validation list itself
+          content:
+            application/json:
+              schema: {type: object, properties: {validation: {type: array, minItems: 1}}}
+              example: {message: typed}
+  /judged:
+    get:
+      parameters: [{$ref: '#/components/parameters/n'}]
+      responses:
+        '200': {description: ok}
+        '422':
+          description: validation must be a string here, so the body goes out unchanged
+          content:
+            application/json:
+              schema: {type: object, additionalProperties: {type: string}}
+              example: {message: judged}
+"#;
+
+/// Declared error bodies with the `validation` list are the pretty document, byte for byte,
+/// whether the list is appended to a cached head (schemas that cannot see it) or checked
+/// against the schema per request; repeated requests get the same bytes.
+#[test]
+fn validation_lists_are_written_as_the_pretty_document() {
+    let loaded = mockgen_spec::load(
+        "splice.yaml",
+        SPLICE_SPEC.to_owned(),
+        &mockgen_spec::NoFiles,
+        &Default::default(),
+    );
+    let e = Engine::new(
+        Arc::new(loaded.spec.expect("spec loads")),
+        Options::default(),
+    )
+    .expect("engine builds");
+    for (path, status) in [
+        ("/open", 422),
+        ("/empty", 400),
+        ("/problem", 422),
+        ("/typed", 422),
+    ] {
+        let first = get(&e, path, Some("n=%22q%22&n=%5C"), &[]);
+        assert_eq!(first.status, status, "{path}");
+        let v = body(&first);
+        let pretty = format!("{}\n", serde_json::to_string_pretty(&v).expect("prints"));
+        assert_eq!(String::from_utf8_lossy(&first.body), pretty, "{path}");
+        assert!(
+            v["validation"].as_array().is_some_and(|l| !l.is_empty()),
+            "{path}: {v}"
+        );
+        let again = get(&e, path, Some("n=%22q%22&n=%5C"), &[]);
+        assert_eq!(again.body, first.body, "{path}");
+        let other = get(&e, path, Some("n=x"), &[]);
+        assert_eq!(
+            body(&other)["validation"][0]["location"],
+            json!(["query", "n"])
+        );
+    }
+    assert_eq!(body(&get(&e, "/problem", None, &[]))["status"], 422);
+    assert_eq!(
+        body(&get(&e, "/judged", Some("n=x"), &[])),
+        json!({"message": "judged"})
+    );
+}

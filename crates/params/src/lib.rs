@@ -21,7 +21,7 @@ pub const MAX_DEEP_KEYS: usize = 8;
 use mockgen_spec::media_essence as essence;
 use mockgen_spec::{Operation, ParamIn, Parameter, Spec, Style};
 use pairs::{Decoding, Pair, decode};
-use schema::{Shape, View, coerce};
+use schema::{Flat, Shape, Types, View, coerce};
 use serde_json::{Map, Value};
 
 /// The raw request parts the router hands over.
@@ -70,9 +70,59 @@ pub struct Problem {
     pub message: String,
 }
 
+/// What parsing one parameter needs from its schema, read once per operation ([`plan`]) so
+/// that a request does not walk the spec: the shape and the scalar (or item) types of
+/// parameters that are scalars or arrays. Objects, and parameters with `content`, are read
+/// from the spec per request.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Plan {
+    resolved: Option<Resolved>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Resolved {
+    shape: Shape,
+    types: u8,
+    format: Option<String>,
+    item_types: u8,
+    item_format: Option<String>,
+}
+
+/// One [`Plan`] per parameter of `op`, for [`parse_planned`].
+pub fn plan(spec: &Spec, op: &Operation) -> Vec<Plan> {
+    op.parameters
+        .iter()
+        .map(|param| {
+            if !param.content.is_empty() {
+                return Plan::default();
+            }
+            let view = View::of_loc(spec, param.schema.as_ref());
+            let shape = view.shape();
+            if shape == Shape::Object {
+                return Plan::default();
+            }
+            let items = view.items();
+            Plan {
+                resolved: Some(Resolved {
+                    shape,
+                    types: view.types(),
+                    format: view.format().map(str::to_owned),
+                    item_types: items.types(),
+                    item_format: items.format().map(str::to_owned),
+                }),
+            }
+        })
+        .collect()
+}
+
 /// Parse every parameter of `op` out of `raw`. Unknown query parameters, headers and cookies
 /// are ignored.
 pub fn parse(spec: &Spec, op: &Operation, raw: &RawRequest<'_>) -> Parsed {
+    parse_planned(spec, op, &[], raw)
+}
+
+/// [`parse`] with the [`plan`] of `op` (a missing plan is read from the spec).
+pub fn parse_planned(spec: &Spec, op: &Operation, plans: &[Plan], raw: &RawRequest<'_>) -> Parsed {
     let mut problems = Vec::new();
     let (query, query_capped) = raw.query.map(pairs::query_pairs).unwrap_or_default();
     let (cookies, cookies_capped) = raw.cookies.map(pairs::cookie_pairs).unwrap_or_default();
@@ -112,6 +162,7 @@ pub fn parse(spec: &Spec, op: &Operation, raw: &RawRequest<'_>) -> Parsed {
         let mut cx = Cx {
             spec,
             param,
+            plan: plans.get(index).and_then(|p| p.resolved.as_ref()),
             problems: &mut problems,
             pct: false,
         };
@@ -171,6 +222,8 @@ enum Outcome {
 struct Cx<'a, 'p> {
     spec: &'a Spec,
     param: &'a Parameter,
+    /// The parameter's schema read in advance, if it was.
+    plan: Option<&'a Resolved>,
     problems: &'p mut Vec<Problem>,
     /// The pieces handed to `scalar`/`array`/`object` are still percent-encoded.
     pct: bool,
@@ -197,7 +250,41 @@ impl<'a> Cx<'a, '_> {
         View::of_loc(self.spec, self.param.schema.as_ref())
     }
 
-    fn coerce(&mut self, s: &str, view: &View<'_>) -> Option<Value> {
+    /// The parameter's schema as parsing needs it: from the plan when there is one.
+    fn schema(&self) -> Sch<'a> {
+        if let Some(r) = self.plan {
+            return Sch {
+                shape: r.shape,
+                top: Flat {
+                    types: r.types,
+                    format: r.format.as_deref(),
+                },
+                item: Flat {
+                    types: r.item_types,
+                    format: r.item_format.as_deref(),
+                },
+                view: View::empty(self.spec),
+            };
+        }
+        let view = self.view();
+        let shape = view.shape();
+        Sch {
+            shape,
+            top: if shape == Shape::Scalar {
+                Flat::of(&view)
+            } else {
+                Flat::default()
+            },
+            item: if shape == Shape::Array {
+                Flat::of(&view.items())
+            } else {
+                Flat::default()
+            },
+            view,
+        }
+    }
+
+    fn coerce<T: Types + ?Sized>(&mut self, s: &str, view: &T) -> Option<Value> {
         match coerce(s, view) {
             Ok(v) => Some(v),
             Err(e) => {
@@ -207,7 +294,7 @@ impl<'a> Cx<'a, '_> {
         }
     }
 
-    fn scalar(&mut self, s: &str, view: &View<'_>) -> Outcome {
+    fn scalar(&mut self, s: &str, view: &Flat<'_>) -> Outcome {
         let s = self.piece(s).into_owned();
         self.coerce(&s, view)
             .map_or(Outcome::Failed, Outcome::Value)
@@ -217,7 +304,7 @@ impl<'a> Cx<'a, '_> {
     /// schema validator reports it at its own location (`["query", "ids", "1"]`). Past
     /// [`MAX_BAD_MEMBERS`] such members the whole value fails with one problem, so a hostile
     /// list cannot produce a violation per item.
-    fn member(&mut self, s: &str, view: &View<'_>, bad: &mut usize) -> Option<Value> {
+    fn member<T: Types + ?Sized>(&mut self, s: &str, view: &T, bad: &mut usize) -> Option<Value> {
         match coerce(s, view) {
             Ok(v) => Some(v),
             Err(e) => {
@@ -234,14 +321,13 @@ impl<'a> Cx<'a, '_> {
         }
     }
 
-    /// Items coerced by the items schema.
-    fn array(&mut self, items: &[&str], view: &View<'_>) -> Outcome {
-        let item_view = view.items();
+    /// Items coerced by the items schema `item_view`.
+    fn array(&mut self, items: &[&str], item_view: &Flat<'_>) -> Outcome {
         let mut out = Vec::with_capacity(items.len());
         let mut bad = 0;
         for item in items {
             let item = self.piece(item).into_owned();
-            match self.member(&item, &item_view, &mut bad) {
+            match self.member(&item, item_view, &mut bad) {
                 Some(v) => out.push(v),
                 None => return Outcome::Failed,
             }
@@ -350,7 +436,7 @@ impl<'a> Cx<'a, '_> {
     /// Path and header values: simple, label and matrix styles. `trim` drops the optional
     /// whitespace HTTP allows around list commas (headers only).
     fn styled(&mut self, s: &str, trim: bool) -> Outcome {
-        let view = self.view();
+        let sch = self.schema();
         let explode = self.param.explode;
         let split = |body: &'_ str, sep: char| -> Vec<String> {
             if body.is_empty() {
@@ -361,7 +447,7 @@ impl<'a> Cx<'a, '_> {
                 .collect()
         };
         let (body, sep) = match self.param.style {
-            Style::Matrix => return self.matrix(s, &view),
+            Style::Matrix => return self.matrix(s, &sch),
             Style::Label => {
                 let Some(body) = s.strip_prefix('.') else {
                     return self.syntax(format!("label-style value {s:?} must start with '.'"));
@@ -378,25 +464,25 @@ impl<'a> Cx<'a, '_> {
             // simple, and any style that does not belong here, reads as simple.
             _ => (s, ','),
         };
-        match view.shape() {
-            Shape::Scalar => self.scalar(body, &view),
+        match sch.shape {
+            Shape::Scalar => self.scalar(body, &sch.top),
             Shape::Array => {
                 let parts = split(body, sep);
-                self.array(&refs(&parts), &view)
+                self.array(&refs(&parts), &sch.item)
             }
             Shape::Object => {
                 let parts = split(body, sep);
                 if explode {
-                    self.object_kv(&refs(&parts), &view)
+                    self.object_kv(&refs(&parts), &sch.view)
                 } else {
-                    self.object_flat(&refs(&parts), &view)
+                    self.object_flat(&refs(&parts), &sch.view)
                 }
             }
         }
     }
 
     /// `;id=5`, `;id=3,4,5`, `;id=3;id=4;id=5`, `;id=role,admin`, `;role=admin;…`.
-    fn matrix(&mut self, s: &str, view: &View<'_>) -> Outcome {
+    fn matrix(&mut self, s: &str, sch: &Sch<'_>) -> Outcome {
         let name = self.param.name.as_str();
         let Some(body) = s.strip_prefix(';') else {
             return self.syntax(format!("matrix-style value {s:?} must start with ';'"));
@@ -410,10 +496,10 @@ impl<'a> Cx<'a, '_> {
                 rest.strip_prefix('=').map(str::to_owned)
             }
         };
-        let shape = view.shape();
+        let shape = sch.shape;
         if self.param.explode && shape == Shape::Object {
             let parts: Vec<&str> = body.split(';').collect();
-            return self.object_kv(&parts, view);
+            return self.object_kv(&parts, &sch.view);
         }
         if self.param.explode && shape == Shape::Array {
             if body == name {
@@ -426,7 +512,7 @@ impl<'a> Cx<'a, '_> {
                     None => return self.syntax(format!("expected ;{name}=…, got ;{seg}")),
                 }
             }
-            return self.array(&refs(&items), view);
+            return self.array(&refs(&items), &sch.item);
         }
         // One `name=value` segment; the value is everything after it (it may hold ';').
         let Some(value) = value_of(body) else {
@@ -438,9 +524,9 @@ impl<'a> Cx<'a, '_> {
             value.split(',').collect()
         };
         match shape {
-            Shape::Scalar => self.scalar(&value, view),
-            Shape::Array => self.array(&parts, view),
-            Shape::Object => self.object_flat(&parts, view),
+            Shape::Scalar => self.scalar(&value, &sch.top),
+            Shape::Array => self.array(&parts, &sch.item),
+            Shape::Object => self.object_flat(&parts, &sch.view),
         }
     }
 
@@ -502,14 +588,14 @@ impl<'a> Cx<'a, '_> {
                 Err(()) => Outcome::Failed,
             };
         }
-        let view = self.view();
-        let shape = view.shape();
+        let sch = self.schema();
+        let shape = sch.shape;
         let style = self.param.style;
         if shape == Shape::Object && style == Style::DeepObject {
-            return self.deep_object(pairs, decoding, &view);
+            return self.deep_object(pairs, decoding, &sch.view);
         }
         if shape == Shape::Object && self.param.explode {
-            return self.exploded_object(pairs, decoding, claimed, &view);
+            return self.exploded_object(pairs, decoding, claimed, &sch.view);
         }
         if shape == Shape::Array && self.param.explode {
             let items: Vec<String> = pairs
@@ -527,7 +613,7 @@ impl<'a> Cx<'a, '_> {
                     Err(()) => return Outcome::Failed,
                 }
             }
-            return self.array(&refs(&items), &view);
+            return self.array(&refs(&items), &sch.item);
         }
         let s = match self.single(pairs, decoding) {
             Ok(Some(s)) => s,
@@ -551,14 +637,14 @@ impl<'a> Cx<'a, '_> {
             s.split(sep).collect()
         };
         match shape {
-            Shape::Scalar if empty_allowed => match coerce(&s, &view) {
+            Shape::Scalar if empty_allowed => match coerce(&s, &sch.top) {
                 Ok(v) => Outcome::Value(v),
                 // `?limit` with allowEmptyValue on an integer: present, but no value to check.
                 Err(_) => Outcome::Skipped,
             },
-            Shape::Scalar => self.scalar(&s, &view),
-            Shape::Array => self.array(&parts, &view),
-            Shape::Object => self.object_flat(&parts, &view),
+            Shape::Scalar => self.scalar(&s, &sch.top),
+            Shape::Array => self.array(&parts, &sch.item),
+            Shape::Object => self.object_flat(&parts, &sch.view),
         }
     }
 
@@ -763,8 +849,17 @@ impl<'a> Cx<'a, '_> {
             return self.content(&text);
         }
         let view = self.view();
-        self.scalar(&text, &view)
+        self.scalar(&text, &Flat::of(&view))
     }
+}
+
+/// A parameter's schema as parsing needs it. `view` is the whole schema for objects (whose
+/// members each have their own); scalars and arrays need only `top` and `item`.
+struct Sch<'a> {
+    shape: Shape,
+    top: Flat<'a>,
+    item: Flat<'a>,
+    view: View<'a>,
 }
 
 fn refs(items: &[String]) -> Vec<&str> {

@@ -32,6 +32,8 @@ pub enum Shape {
 pub struct View<'a> {
     spec: &'a Spec,
     nodes: Vec<(usize, &'a Map<String, Value>)>,
+    /// A `$ref` did not resolve or a depth/size limit cut the gathering short.
+    partial: bool,
 }
 
 impl<'a> View<'a> {
@@ -40,6 +42,7 @@ impl<'a> View<'a> {
         View {
             spec,
             nodes: Vec::new(),
+            partial: false,
         }
     }
 
@@ -61,16 +64,22 @@ impl<'a> View<'a> {
 
     fn gather(&mut self, doc: usize, value: &'a Value, depth: usize) {
         if depth > MAX_DEPTH || self.nodes.len() >= MAX_NODES {
+            self.partial = true;
             return;
         }
         let Some(map) = value.as_object() else {
+            // `true`/`false` schemas: `false` rejects everything.
+            if value != &Value::Bool(true) {
+                self.partial = true;
+            }
             return;
         };
         self.nodes.push((doc, map));
-        if let Some(Value::String(reference)) = map.get("$ref")
-            && let Some((target_doc, target)) = resolve(self.spec, doc, reference)
-        {
-            self.gather(target_doc, target, depth + 1);
+        if let Some(Value::String(reference)) = map.get("$ref") {
+            match resolve(self.spec, doc, reference) {
+                Some((target_doc, target)) => self.gather(target_doc, target, depth + 1),
+                None => self.partial = true,
+            }
         }
         for key in ["allOf", "anyOf", "oneOf"] {
             if let Some(Value::Array(members)) = map.get(key) {
@@ -183,6 +192,70 @@ impl<'a> View<'a> {
         self.nodes.iter().find_map(|(_, n)| n.get(key))
     }
 
+    /// Can an object member `name` be added to any instance without changing whether the
+    /// instance is valid? Conservative: `true` only when every gathered node uses nothing but
+    /// keywords that cannot see an extra member (no `additionalProperties`, `enum`,
+    /// `maxProperties`, `if`, `not`, …) and none of them names `name`.
+    pub fn ignores_member(&self, name: &str) -> bool {
+        const BLIND: [&str; 35] = [
+            "$ref",
+            "$schema",
+            "$id",
+            "$comment",
+            "$anchor",
+            "$defs",
+            "definitions",
+            "allOf",
+            "anyOf",
+            "oneOf",
+            "type",
+            "properties",
+            "required",
+            "title",
+            "description",
+            "default",
+            "example",
+            "examples",
+            "deprecated",
+            "readOnly",
+            "writeOnly",
+            "format",
+            "xml",
+            "externalDocs",
+            "minLength",
+            "maxLength",
+            "pattern",
+            "minimum",
+            "maximum",
+            "exclusiveMinimum",
+            "exclusiveMaximum",
+            "multipleOf",
+            "items",
+            "minItems",
+            "maxItems",
+        ];
+        if self.partial {
+            return false;
+        }
+        self.nodes.iter().all(|(_, n)| {
+            n.iter().all(|(k, v)| {
+                if k.starts_with("x-") {
+                    return true;
+                }
+                if !BLIND.contains(&k.as_str()) {
+                    return false;
+                }
+                match k.as_str() {
+                    "properties" => v.as_object().is_some_and(|p| !p.contains_key(name)),
+                    "required" => v
+                        .as_array()
+                        .is_some_and(|r| !r.iter().any(|m| m.as_str() == Some(name))),
+                    _ => true,
+                }
+            })
+        })
+    }
+
     /// No schema node at all: the unknown schema.
     pub fn is_empty(&self) -> bool {
         self.nodes.is_empty()
@@ -256,6 +329,48 @@ fn value_bit(v: &Value) -> u8 {
     }
 }
 
+/// What [`coerce`] needs of a schema: its declared types and `format`.
+pub trait Types {
+    /// See [`View::types`].
+    fn types(&self) -> u8;
+    /// See [`View::format`].
+    fn format(&self) -> Option<&str>;
+}
+
+impl Types for View<'_> {
+    fn types(&self) -> u8 {
+        View::types(self)
+    }
+    fn format(&self) -> Option<&str> {
+        View::format(self)
+    }
+}
+
+/// The types and `format` of a schema, read once.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Flat<'a> {
+    pub types: u8,
+    pub format: Option<&'a str>,
+}
+
+impl<'a> Flat<'a> {
+    pub fn of(view: &View<'a>) -> Flat<'a> {
+        Flat {
+            types: view.types(),
+            format: view.format(),
+        }
+    }
+}
+
+impl Types for Flat<'_> {
+    fn types(&self) -> u8 {
+        self.types
+    }
+    fn format(&self) -> Option<&str> {
+        self.format
+    }
+}
+
 /// Why a string could not become the scalar its schema asks for.
 #[derive(Debug)]
 pub struct CoerceError {
@@ -269,7 +384,7 @@ pub struct CoerceError {
 /// string last, so `["integer","string"]` turns `5` into a number. `null` is produced only
 /// when the schema allows null but not string, for the empty string or the literal `null`
 /// (with string allowed, `""`/`"null"` are legitimate strings).
-pub fn coerce(s: &str, view: &View<'_>) -> Result<Value, CoerceError> {
+pub fn coerce<T: Types + ?Sized>(s: &str, view: &T) -> Result<Value, CoerceError> {
     let t = view.types();
     if t & (INTEGER | NUMBER | BOOLEAN | NULL | STRING) == 0 {
         // Unknown schema, or an array/object where only a scalar fits (nested arrays):

@@ -4,13 +4,21 @@
 //! gracefully. The engines live in an [`ArcSwap`], so a reload swaps a new set in atomically
 //! while in-flight requests finish on the set they started with.
 
+mod admin;
+mod client;
+mod fault;
 mod log;
 mod mount;
+mod proxy;
 
+pub use admin::{Admin, AdminHandle};
 pub use arc_swap::ArcSwap;
+pub use client::{Client, ClientError, ClientRequest, ClientResponse, Upstream};
+pub use fault::{MAX_PREFER_DELAY, enable_resets};
 pub use log::LogFormat;
 pub use mockgen_route::BasePaths;
 pub use mount::{Mount, Mounts, default_base, normalise_base, overlapping_routes, route_conflicts};
+pub use proxy::{ExchangeReport, ProxyOptions, ReportSink, VIOLATIONS_HEADER, bind_proxy};
 
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -41,6 +49,8 @@ pub struct ServeOptions {
     pub max_body: usize,
     /// Request log lines on stderr.
     pub log: LogFormat,
+    /// Answers `/__mockgen/*` before the specs (`serve --stateful`); `None`: no such paths.
+    pub admin: Option<AdminHandle>,
 }
 
 impl Default for ServeOptions {
@@ -51,6 +61,7 @@ impl Default for ServeOptions {
             cors: true,
             max_body: mockgen_engine::Options::default().max_body,
             log: LogFormat::Human,
+            admin: None,
         }
     }
 }
@@ -61,6 +72,7 @@ struct AppState {
     cors: bool,
     max_body: usize,
     log: log::Logger,
+    admin: Option<AdminHandle>,
 }
 
 /// Bind `host:port`, then return the bound address and a future that serves until `shutdown`
@@ -81,6 +93,7 @@ where
         cors: options.cors,
         max_body: options.max_body,
         log: logger,
+        admin: options.admin.clone(),
     });
     // One fallback handler: spec paths are user input and `Router::route` panics on templates
     // OpenAPI allows (conflicts, `{a}-{b}`), so routing stays in the engine.
@@ -90,9 +103,19 @@ where
         let _ = tcp.set_nodelay(true);
     });
     let serve = async move {
-        let result = axum::serve(listener, router)
-            .with_graceful_shutdown(shutdown)
-            .await;
+        // Delayed and held requests (fault.rs) are released at shutdown; a reset needs each
+        // connection's socket.
+        let shutdown = fault::releasing(shutdown);
+        let result = if fault::resets_enabled() {
+            let service = router.into_make_service_with_connect_info::<fault::Conn>();
+            axum::serve(fault::Tapped(listener), service)
+                .with_graceful_shutdown(shutdown)
+                .await
+        } else {
+            axum::serve(listener, router)
+                .with_graceful_shutdown(shutdown)
+                .await
+        };
         // Every connection has finished, so the state (and the log sender) is gone: wait for
         // the last lines to be written, briefly.
         if let Some(thread) = log_thread {
@@ -114,6 +137,8 @@ async fn handle(State(state): State<Arc<AppState>>, req: Request) -> Response {
     };
     let (parts, body) = req.into_parts();
     let path = parts.uri.path();
+    // Configured latency and faults (fault.rs); `None` for most requests.
+    let mut plan = None;
     let mut response = if state.cors && is_preflight(&parts.method, &parts.headers) {
         let response = preflight(&parts.headers);
         state.log.write(&log::Entry {
@@ -160,9 +185,21 @@ async fn handle(State(state): State<Arc<AppState>>, req: Request) -> Response {
         };
         let mut answer = match (read_error, mount) {
             (true, _) => too_large(state.max_body),
+            (false, _)
+                if let Some(admin) = state
+                    .admin
+                    .as_ref()
+                    .filter(|_| path.starts_with(admin::PREFIX)) =>
+            {
+                admin::answer(admin, parts.method.as_str(), path, &body)
+            }
             // `OPTIONS *` asks about the server as a whole.
             (false, _) if path == "*" && parts.method == Method::OPTIONS => server_options(&mounts),
-            (false, Some(mount)) => mount.handle(&mock),
+            (false, Some(mount)) => {
+                let (answer, planned) = fault::answer(mount, &mock);
+                plan = planned;
+                answer
+            }
             (false, None) => not_mounted(path, &mounts.bases()),
         };
         // A plain OPTIONS (no preflight headers) on a path that exists answers what it allows.
@@ -189,6 +226,12 @@ async fn handle(State(state): State<Arc<AppState>>, req: Request) -> Response {
         });
         to_response(answer)
     };
+    if let Some(plan) = plan {
+        let conn = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<fault::Conn>>();
+        response = fault::deliver(plan, response, conn.map(|c| &c.0)).await;
+    }
     if state.cors {
         add_cors(response.headers_mut(), origin);
     }

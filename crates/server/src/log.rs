@@ -113,16 +113,21 @@ fn ms(elapsed: Duration) -> f64 {
 }
 
 fn human(e: &Entry<'_>) -> String {
-    let mut line = String::with_capacity(64);
-    let _ = write!(
-        line,
-        "{} {} {} {} {:.1}ms",
+    let mut line = String::with_capacity(48 + e.path.len());
+    // Pieces pushed one by one: cheaper than `format!` on every request.
+    for piece in [
         e.method,
+        " ",
         e.path,
+        " ",
         e.operation_id.unwrap_or("-"),
-        e.status,
-        ms(e.elapsed)
-    );
+        " ",
+    ] {
+        line.push_str(piece);
+    }
+    let _ = write!(line, "{} ", e.status);
+    push_tenths_ms(&mut line, e.elapsed);
+    line.push_str("ms");
     if !e.violations.is_empty() {
         let n = e.violations.len();
         let _ = write!(
@@ -134,6 +139,12 @@ fn human(e: &Entry<'_>) -> String {
     }
     line.push('\n');
     line
+}
+
+/// Milliseconds with one decimal (`0.3`), rounded half up, in integer arithmetic.
+fn push_tenths_ms(out: &mut String, elapsed: Duration) {
+    let tenths = elapsed.as_micros().saturating_add(50) / 100;
+    let _ = write!(out, "{}.{}", tenths / 10, tenths % 10);
 }
 
 fn json(e: &Entry<'_>, now: SystemTime) -> String {
@@ -248,6 +259,20 @@ mod tests {
         assert_eq!(parsed["status"], 422);
         assert_eq!(parsed["ms"], 1.5);
         assert_eq!(parsed["violations"][0], "body.name: \"quoted\"");
+    }
+
+    #[test]
+    fn human_milliseconds_round_half_up() {
+        let ms = |micros| {
+            let mut s = String::new();
+            push_tenths_ms(&mut s, Duration::from_micros(micros));
+            s
+        };
+        assert_eq!(ms(0), "0.0");
+        assert_eq!(ms(49), "0.0");
+        assert_eq!(ms(50), "0.1");
+        assert_eq!(ms(1_449), "1.4");
+        assert_eq!(ms(12_950), "13.0");
     }
 
     #[test]

@@ -1,0 +1,248 @@
+//! A small HTTP/1.1 client on hyper for `mockgen proxy` (forwarding to the upstream) and
+//! `mockgen verify` (requests to the target). Plain `http://` only: no TLS.
+
+use axum::body::Bytes;
+use axum::http::{HeaderName, HeaderValue, Method, Request, Uri};
+use http_body_util::{BodyExt, Full, Limited};
+use hyper_util::client::legacy::Client as Legacy;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use std::time::Duration;
+
+/// Largest response body read (a bigger one is an error).
+pub const MAX_RESPONSE: usize = 64 * 1024 * 1024;
+
+/// Where requests go: `http://host:port/base`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Upstream {
+    /// `host:port` (or `host`).
+    pub authority: String,
+    /// Path prefix without a trailing slash; empty for the root.
+    pub base: String,
+}
+
+impl Upstream {
+    /// Parse an `http://` URL; `https://` and anything else are refused with a reason.
+    pub fn parse(url: &str) -> Result<Upstream, String> {
+        let url = url.trim();
+        let rest = if let Some(rest) = url.strip_prefix("http://") {
+            rest
+        } else if url.starts_with("https://") {
+            return Err(format!(
+                "{url}: https is not supported (plain http only; put a TLS-terminating proxy in front)"
+            ));
+        } else {
+            return Err(format!("{url}: not an http:// URL"));
+        };
+        let (authority, path) = match rest.find(['/', '?', '#']) {
+            Some(i) => (&rest[..i], &rest[i..]),
+            None => (rest, ""),
+        };
+        if authority.is_empty() || authority.contains('@') {
+            return Err(format!("{url}: expected http://HOST[:PORT][/PATH]"));
+        }
+        let path = path.split(['?', '#']).next().unwrap_or_default();
+        let uri = format!("http://{authority}/");
+        uri.parse::<Uri>()
+            .map_err(|e| format!("{url}: not a valid URL ({e})"))?;
+        Ok(Upstream {
+            authority: authority.to_owned(),
+            base: path.trim_end_matches('/').to_owned(),
+        })
+    }
+
+    /// The absolute URL of `target` (path and query, starting with `/`) under the base.
+    pub fn url(&self, target: &str) -> String {
+        format!("http://{}{}{}", self.authority, self.base, target)
+    }
+}
+
+/// A request to send.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ClientRequest {
+    pub method: String,
+    /// Absolute `http://` URL.
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+/// What came back.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ClientResponse {
+    pub status: u16,
+    /// Values that are not UTF-8 are converted lossily.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl ClientResponse {
+    /// The first header with this name (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Why no response came back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ClientError {
+    /// The request could not be built (bad method, URL or header).
+    Invalid(String),
+    /// Connecting or talking to the server failed.
+    Unreachable(String),
+    /// No complete answer within the timeout.
+    Timeout(Duration),
+    /// The response body was larger than [`MAX_RESPONSE`] or broke off.
+    Body(String),
+}
+
+impl std::fmt::Display for ClientError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ClientError::Invalid(m) => write!(f, "invalid request: {m}"),
+            ClientError::Unreachable(m) => write!(f, "unreachable: {m}"),
+            ClientError::Timeout(d) => write!(f, "no answer within {:.1} s", d.as_secs_f64()),
+            ClientError::Body(m) => write!(f, "cannot read the response body: {m}"),
+        }
+    }
+}
+
+/// A pooled HTTP/1.1 client. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Client {
+    inner: Legacy<HttpConnector, Full<Bytes>>,
+    timeout: Duration,
+}
+
+impl Client {
+    /// A client whose every exchange (connect, send, read the whole body) is bounded by
+    /// `timeout`. Must be created inside a tokio runtime.
+    pub fn new(timeout: Duration) -> Client {
+        let mut connector = HttpConnector::new();
+        connector.set_nodelay(true);
+        connector.set_connect_timeout(Some(timeout));
+        Client {
+            inner: Legacy::builder(TokioExecutor::new()).build(connector),
+            timeout,
+        }
+    }
+
+    /// Send `req` and read the whole response.
+    pub async fn send(&self, req: ClientRequest) -> Result<ClientResponse, ClientError> {
+        let timeout = self.timeout;
+        match tokio::time::timeout(timeout, self.exchange(req)).await {
+            Ok(result) => result,
+            Err(_) => Err(ClientError::Timeout(timeout)),
+        }
+    }
+
+    async fn exchange(&self, req: ClientRequest) -> Result<ClientResponse, ClientError> {
+        let method = Method::from_bytes(req.method.as_bytes())
+            .map_err(|e| ClientError::Invalid(format!("method {:?}: {e}", req.method)))?;
+        let uri: Uri = req
+            .url
+            .parse()
+            .map_err(|e| ClientError::Invalid(format!("URL {:?}: {e}", req.url)))?;
+        let mut builder = Request::builder().method(method).uri(uri);
+        if let Some(headers) = builder.headers_mut() {
+            for (name, value) in &req.headers {
+                let (Ok(n), Ok(v)) = (
+                    HeaderName::from_bytes(name.as_bytes()),
+                    HeaderValue::from_bytes(value.as_bytes()),
+                ) else {
+                    return Err(ClientError::Invalid(format!("header {name:?}")));
+                };
+                headers.append(n, v);
+            }
+        }
+        let request = builder
+            .body(Full::new(Bytes::from(req.body)))
+            .map_err(|e| ClientError::Invalid(e.to_string()))?;
+        let response = self
+            .inner
+            .request(request)
+            .await
+            .map_err(|e| ClientError::Unreachable(error_chain(&e)))?;
+        let (parts, body) = response.into_parts();
+        let body = Limited::new(body, MAX_RESPONSE)
+            .collect()
+            .await
+            .map_err(|e| ClientError::Body(e.to_string()))?
+            .to_bytes();
+        let headers = parts
+            .headers
+            .iter()
+            .map(|(n, v)| {
+                (
+                    n.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        Ok(ClientResponse {
+            status: parts.status.as_u16(),
+            headers,
+            body: body.to_vec(),
+        })
+    }
+}
+
+/// An error with its causes (`client error (Connect): tcp connect error: Connection refused`).
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        source = s.source();
+    }
+    out
+}
+
+/// Hop-by-hop headers (RFC 9110 §7.6.1) and framing a proxy must not forward.
+pub fn hop_by_hop(name: &str) -> bool {
+    [
+        "connection",
+        "keep-alive",
+        "proxy-connection",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "content-length",
+        "host",
+    ]
+    .iter()
+    .any(|h| name.eq_ignore_ascii_case(h))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn upstream_urls() {
+        let u = Upstream::parse("http://127.0.0.1:8080/api/").expect("valid");
+        assert_eq!(u.authority, "127.0.0.1:8080");
+        assert_eq!(u.base, "/api");
+        assert_eq!(u.url("/pets?x=1"), "http://127.0.0.1:8080/api/pets?x=1");
+        let root = Upstream::parse("http://localhost").expect("valid");
+        assert_eq!(root.base, "");
+        assert!(
+            Upstream::parse("https://example.com")
+                .unwrap_err()
+                .contains("https is not supported")
+        );
+        assert!(Upstream::parse("ftp://x").is_err());
+        assert!(Upstream::parse("http://").is_err());
+        assert!(hop_by_hop("Connection") && !hop_by_hop("content-type"));
+    }
+}

@@ -153,10 +153,19 @@ pub fn run(args: &DiffArgs) -> u8 {
     if failed { exit::FINDINGS } else { exit::OK }
 }
 
+/// Read the ignore file; a problem in it is reported as `file:line:column: message`.
 fn read_ignores(path: &Path) -> Result<Vec<Ignore>, String> {
     let text = read_text(path)?;
-    let doc = mockgen_source::parse(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-    mockgen_diff::parse_ignores(&doc.value).map_err(|e| format!("{}: {e}", path.display()))
+    let doc = mockgen_source::parse(&text)
+        .map_err(|e| format!("{}:{}:{}: {}", path.display(), e.line, e.column, e.message))?;
+    mockgen_diff::parse_ignores(&doc.value).map_err(|e| {
+        let span = doc
+            .key_span(&e.pointer)
+            .filter(|_| e.message.contains("unknown field"))
+            .unwrap_or_else(|| doc.nearest_span(&e.pointer));
+        let at = doc.location(span.start);
+        format!("{}:{}:{}: {e}", path.display(), at.line, at.column)
+    })
 }
 
 /// Load OLD or NEW. An unreadable file, a failing `git show` or a document that cannot be
@@ -170,6 +179,13 @@ fn load(arg: &str) -> Result<Loaded, u8> {
             eprintln!("error: `{arg}`: expected git:REV:path (e.g. git:HEAD~1:openapi.yaml)");
             return Err(exit::USAGE);
         };
+        // `git show -x…` would read the revision as an option (`--output=FILE` writes a file).
+        if rev.starts_with('-') {
+            eprintln!(
+                "error: `{arg}`: `{rev}` is not a revision (a revision cannot start with `-`)"
+            );
+            return Err(exit::USAGE);
+        }
         let text = match git_show(rev, path) {
             Ok(t) => t,
             Err(e) => {

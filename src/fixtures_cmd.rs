@@ -312,6 +312,14 @@ fn body(
             };
             (empty, mockgen_synth::Source::Generated)
         }
+        // A schema no value satisfies (a spec bug `mockgen check` reports, e.g.
+        // `oneof-indistinguishable`): fixtures are only ever written valid, so none is written
+        // (`mockgen serve` sends a best-effort body and logs its violations instead).
+        Err(e) if e.kind == mockgen_synth::ErrorKind::Unsatisfiable => {
+            return Err(format!(
+                "{e}; the schema admits no valid body (see `mockgen check`), so no fixture is written for it"
+            ));
+        }
         Err(e) => return Err(e.to_string()),
     };
     let source = match source {

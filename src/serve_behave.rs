@@ -103,6 +103,22 @@ impl Behave {
         seed: u64,
         watch: bool,
     ) -> Result<Arc<Behave>, u8> {
+        // Faults are drawn in order from one uniform number, so shares beyond 1 would make
+        // every request fail with the last faults never drawn at their probability (the
+        // config file's `faults` list is checked the same way).
+        let total: f64 = args.faults.iter().map(|f| f.probability).sum();
+        if total > 1.0 + 1e-9 {
+            let given: Vec<String> = args
+                .faults
+                .iter()
+                .map(|f| format!("{}:{}", f.kind.name(), f.probability))
+                .collect();
+            eprintln!(
+                "error: the --fault probabilities add up to {total}, more than 1 ({})",
+                given.join(", ")
+            );
+            return Err(exit::USAGE);
+        }
         let mut cache: Vec<(PathBuf, Arc<ConfigFile>)> = Vec::new();
         let mut inputs = Vec::with_capacity(sources.len());
         let mut failed = false;

@@ -201,6 +201,25 @@ pub fn run(args: &ServeArgs) -> u8 {
         };
         if read.loaded.has_errors() {
             render::human(&source.name, &read.loaded);
+        } else {
+            // A spec bug that changes what is served (bodies that cannot validate, sent best
+            // effort) is worth a line even in a document without errors.
+            for d in read
+                .loaded
+                .diagnostics
+                .iter()
+                .filter(|d| d.code == "oneof-indistinguishable")
+            {
+                let file = read
+                    .loaded
+                    .files()
+                    .get(d.file)
+                    .map_or(source.name.as_str(), |f| f.name.as_str());
+                eprintln!(
+                    "{file}:{}:{}: warning[{}]: {}",
+                    d.line, d.column, d.code, d.message
+                );
+            }
         }
         errors.push(reload::error_keys(&read.loaded));
         files.push(read.files);

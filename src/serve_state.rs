@@ -9,7 +9,7 @@
 
 use mockgen_engine::{Engine, Hook, Hooks};
 use mockgen_server::{Admin, AdminHandle};
-use mockgen_state::{Seeding, Store};
+use mockgen_state::{LoadError, Seeding, Store};
 use serde_json::{Map, Value};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -22,12 +22,30 @@ pub struct StateArgs {
     /// store. Also serves GET|PUT /__mockgen/state and POST /__mockgen/reset.
     #[arg(long)]
     pub stateful: bool,
-    /// Seed each top-level resource with N generated objects instead of the spec's examples.
-    #[arg(long, value_name = "N", requires = "stateful")]
+    /// Seed each top-level resource with N generated objects instead of the spec's examples
+    /// (at most 10000).
+    #[arg(long, value_name = "N", requires = "stateful", value_parser = seed_items)]
     pub seed_items: Option<usize>,
     /// Load the state from FILE at start (when it exists) and save it there on shutdown.
     #[arg(long, value_name = "FILE", requires = "stateful")]
     pub state_file: Option<PathBuf>,
+}
+
+/// The most objects `--seed-items` generates per resource: each is generated and checked
+/// against the spec at start, so a huge N would only hang the start and exhaust memory.
+pub const MAX_SEED_ITEMS: usize = 10_000;
+
+fn seed_items(text: &str) -> Result<usize, String> {
+    let n: usize = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of objects"))?;
+    if n > MAX_SEED_ITEMS {
+        return Err(format!(
+            "{n} is too many objects to generate; at most {MAX_SEED_ITEMS} per resource"
+        ));
+    }
+    Ok(n)
 }
 
 /// Asked for a hook when mount `index` (command-line order) is built around `engine`.
@@ -113,28 +131,50 @@ impl Stateful {
         }
     }
 
-    /// Load `--state-file` if it exists; an unreadable or invalid one is an error.
+    /// Load `--state-file` if it exists; an unreadable or invalid one is an error, located
+    /// as `file:line:column`. A file that does not exist yet must be creatable where it is
+    /// named, so the state is not lost at shutdown for want of a directory.
     pub fn load_file(&self) -> Result<(), String> {
         let Some(path) = &self.file else {
             return Ok(());
         };
         if !path.exists() {
-            return Ok(());
+            let tmp = temp_path(path);
+            return std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .open(&tmp)
+                .and_then(|_| std::fs::remove_file(&tmp))
+                .map_err(|e| {
+                    format!(
+                        "--state-file {}: the state could not be saved there: {e}",
+                        path.display()
+                    )
+                });
         }
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         let value: Value = serde_json::from_str(&text)
             .map_err(|e| format!("{} is not JSON: {e}", path.display()))?;
-        for w in self
-            .load(value)
-            .map_err(|e| format!("{}: {e}", path.display()))?
-        {
+        let warnings = self.load_state(value).map_err(|e| {
+            let at = mockgen_source::parse(&text)
+                .map(|doc| {
+                    let span = doc.nearest_span(&e.document_pointer());
+                    let at = doc.location(span.start);
+                    format!(":{}:{}", at.line, at.column)
+                })
+                .unwrap_or_default();
+            format!("{}{at}: {e}", path.display())
+        })?;
+        for w in warnings {
             eprintln!("warning: {}: {w}", path.display());
         }
         Ok(())
     }
 
-    /// Save to `--state-file` (on shutdown).
+    /// Save to `--state-file` (on shutdown): written beside it, flushed to disk and renamed
+    /// over it, so a crash at any point leaves either the old file or the new one.
     pub fn save_file(&self) {
         let Some(path) = &self.file else {
             return;
@@ -146,15 +186,98 @@ impl Stateful {
                 return;
             }
         };
-        // Write beside and rename, so a crash never leaves half a file.
-        let tmp = path.with_extension("tmp~");
-        let result =
-            std::fs::write(&tmp, format!("{text}\n")).and_then(|()| std::fs::rename(&tmp, path));
-        match result {
+        let tmp = temp_path(path);
+        let written = write_atomically(path, &tmp, &format!("{text}\n"));
+        match written {
             Ok(()) => eprintln!("state saved to {}", path.display()),
-            Err(e) => eprintln!("error: cannot save the state to {}: {e}", path.display()),
+            Err(e) => {
+                let _ = std::fs::remove_file(&tmp);
+                eprintln!("error: cannot save the state to {}: {e}", path.display());
+            }
         }
     }
+
+    /// Replace the state of every spec from `state` (a [`Admin::state`] dump): all or
+    /// nothing, so a refused state leaves every store as it was.
+    fn load_state(&self, state: Value) -> Result<Vec<String>, LoadError> {
+        let Value::Object(map) = state else {
+            return Err(LoadError {
+                resource: String::new(),
+                pointer: String::new(),
+                message: "the state must be an object keyed by collection path".to_owned(),
+            });
+        };
+        // Each key goes to the spec with the longest matching prefix.
+        let mut parts: Vec<Map<String, Value>> = vec![Map::new(); self.stores.len()];
+        let mut warnings = Vec::new();
+        for (key, value) in map {
+            let owner = self
+                .prefixes
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| key.starts_with(p.as_str()))
+                .max_by_key(|(_, p)| p.len());
+            match owner {
+                Some((i, p)) => {
+                    if let (Some(part), Some(rest)) = (parts.get_mut(i), key.get(p.len()..)) {
+                        part.insert(rest.to_owned(), value);
+                    }
+                }
+                None => warnings.push(format!("{key}: under no served spec; ignored")),
+            }
+        }
+        let mut prepared = Vec::new();
+        for ((store, part), prefix) in self.stores.iter().zip(parts).zip(&self.prefixes) {
+            if part.is_empty() {
+                continue;
+            }
+            match store.prepare(&Value::Object(part)) {
+                Ok(p) => prepared.push((store, p)),
+                Err(mut e) => {
+                    // Name the resource as the dump does.
+                    if !e.resource.is_empty() {
+                        e.resource = format!("{prefix}{}", e.resource);
+                    }
+                    return Err(e);
+                }
+            }
+        }
+        for (store, p) in prepared {
+            warnings.extend(store.commit(p));
+        }
+        Ok(warnings)
+    }
+}
+
+/// Write `text` to `tmp`, flush it to disk and rename it over `path`; then sync the
+/// directory so the rename itself is durable (best effort: not every platform can open a
+/// directory).
+fn write_atomically(
+    path: &std::path::Path,
+    tmp: &std::path::Path,
+    text: &str,
+) -> std::io::Result<()> {
+    let mut file = std::fs::File::create(tmp)?;
+    std::io::Write::write_all(&mut file, text.as_bytes())?;
+    file.sync_all()?;
+    drop(file);
+    std::fs::rename(tmp, path)?;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// Where the state is written before it is renamed over `path`: beside it, same name plus
+/// `.tmp~` (so two state files never share one).
+fn temp_path(path: &std::path::Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".tmp~");
+    path.with_file_name(name)
 }
 
 impl Admin for Stateful {
@@ -171,34 +294,7 @@ impl Admin for Stateful {
     }
 
     fn load(&self, state: Value) -> Result<Vec<String>, String> {
-        let Value::Object(map) = state else {
-            return Err("the state must be an object keyed by collection path".to_owned());
-        };
-        // Each key goes to the spec with the longest matching prefix.
-        let mut parts: Vec<Map<String, Value>> = vec![Map::new(); self.stores.len()];
-        let mut warnings = Vec::new();
-        for (key, value) in map {
-            let owner = self
-                .prefixes
-                .iter()
-                .enumerate()
-                .filter(|(_, p)| key.starts_with(p.as_str()))
-                .max_by_key(|(_, p)| p.len());
-            match owner {
-                Some((i, p)) => {
-                    if let Some(part) = parts.get_mut(i) {
-                        part.insert(key[p.len()..].to_owned(), value);
-                    }
-                }
-                None => warnings.push(format!("{key}: under no served spec; ignored")),
-            }
-        }
-        for (store, part) in self.stores.iter().zip(parts) {
-            if !part.is_empty() {
-                warnings.extend(store.load(&Value::Object(part))?);
-            }
-        }
-        Ok(warnings)
+        self.load_state(state).map_err(|e| e.to_string())
     }
 
     fn reset(&self) {

@@ -385,3 +385,16 @@ fn a_saved_config_is_reloaded_and_a_broken_one_is_not() {
     let r = s.get("/orders/5", &[]);
     assert_eq!((r.status, r.json()), (503, json!({"error": "v503"})));
 }
+
+/// `--fault` shares are drawn from one number in [0, 1): together they may not pass 1 (as in
+/// the config file), else every request fails and the later faults are never drawn at their
+/// probability.
+#[test]
+fn fault_flags_adding_up_to_more_than_one_are_refused() {
+    let (code, stderr) = refused(&[SHOP, "--fault", "503:0.7", "--fault", "reset:0.7"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("the --fault probabilities add up to 1.4, more than 1"),
+        "{stderr}"
+    );
+}

@@ -359,3 +359,53 @@ fn unreadable_or_unloadable_input_exits_2() {
     assert_eq!(out.status.code(), Some(2));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A revision that starts with `-` would be read by `git show` as an option
+/// (`--output=FILE` writes a file): it is refused before git runs.
+#[test]
+fn a_revision_is_never_an_option() {
+    let dir = temp_dir("option-rev");
+    // `git show --output=DIR/written:old.yaml` would write the log of HEAD to that file.
+    let target = dir.join("written:old.yaml");
+    let arg = format!("git:--output={}/written:old.yaml", dir.display());
+    let out = mockgen(&["diff", &arg, NEW]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("cannot start with `-`"), "{stderr}");
+    assert!(!target.exists(), "git show wrote {}", target.display());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A problem in the ignore file is reported with its line and column.
+#[test]
+fn ignore_file_problems_name_line_and_column() {
+    let dir = temp_dir("ignore-located");
+    let file = dir.join("accepted.yaml");
+    std::fs::write(
+        &file,
+        "- rule: request-max-decreased\n  reason: fine\n- rule: no-such-rule\n  reason: x\n",
+    )
+    .expect("write");
+    let path = file.to_string_lossy().into_owned();
+    let out = mockgen(&["diff", "--ignore", &path, OLD, NEW]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("{path}:3:9: entry 2: unknown rule `no-such-rule`")),
+        "{stderr}"
+    );
+    std::fs::write(
+        &file,
+        "- rule: request-max-decreased\n  reason: fine\n  when: always\n",
+    )
+    .expect("write");
+    let out = mockgen(&["diff", "--ignore", &path, OLD, NEW]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "{path}:3:3: entry 1 (request-max-decreased): unknown field `when`"
+        )),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -15,3 +15,4 @@ mod serve_ops;
 mod serve_reload;
 mod stateful;
 mod support;
+mod unsatisfiable;

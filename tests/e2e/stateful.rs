@@ -558,3 +558,248 @@ fn several_specs_keep_separate_stores() {
         ["Rex", "Tom", "Zed"]
     );
 }
+
+/// A refused `PUT /__mockgen/state` changes nothing: every resource is checked before any is
+/// replaced (a bad second resource used to leave the first one replaced behind a 400).
+#[test]
+fn a_refused_state_changes_nothing() {
+    let s = start(CRUD, &[]);
+    ok(&send(&s, "POST", "/pets", &json!({"name": "Mine"})), 201);
+    let before = ok(&s.get("/__mockgen/state", &[]), 200);
+    let refused = |state: Value, pointer: &str| {
+        let r = send(&s, "PUT", "/__mockgen/state", &state);
+        assert_eq!(r.status, 400, "{}", r.text());
+        let detail = r.json()["detail"].as_str().unwrap_or_default().to_owned();
+        assert!(detail.contains(pointer), "{detail}");
+        assert_eq!(ok(&s.get("/__mockgen/state", &[]), 200), before);
+        detail
+    };
+    refused(
+        json!({
+            "/pets": [{"id": 50, "name": "Replaced", "species": "dog"}],
+            "/owners/{ownerId}/pets": [1]
+        }),
+        "/owners/{ownerId}/pets",
+    );
+    refused(
+        json!({"/pets": [{"id": 50, "name": "A"}, {"id": 51, "name": "B"}, 7]}),
+        "/~1pets/2",
+    );
+    // Two items with one id: the second would silently replace the first.
+    let detail = refused(
+        json!({"/pets": [{"id": 5, "name": "A"}, {"id": 5, "name": "B"}]}),
+        "/~1pets/1",
+    );
+    assert!(detail.contains("id `5`"), "{detail}");
+    // The largest id leaves no number for an item without one: refused, not a crash.
+    let detail = refused(
+        json!({"/pets": [{"id": 18_446_744_073_709_551_615_u64, "name": "Max"}, {"name": "No id"}]}),
+        "/~1pets/1",
+    );
+    assert!(detail.contains("no integer id is left"), "{detail}");
+    // The server is still there and the store still works.
+    ok(&send(&s, "POST", "/pets", &json!({"name": "After"})), 201);
+}
+
+/// `--seed-items` is bounded: a huge N is a usage error at once, not a start that hangs
+/// generating a billion objects.
+#[test]
+fn seed_items_is_bounded() {
+    let started = Instant::now();
+    let out = crate::support::mockgen(&[
+        "serve",
+        CRUD,
+        "--stateful",
+        "--seed-items",
+        "1000000000",
+        "--port",
+        "0",
+        "--no-watch",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("at most 10000"), "{stderr}");
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+/// A state file the store refuses is reported with its line and column; one that cannot
+/// be saved where it is named is refused at start, not after a whole session at shutdown.
+#[test]
+fn state_file_problems_are_reported_at_start_with_their_place() {
+    let dir = temp_dir("state-file-errors");
+    let file = dir.join("state.json");
+    let path = file.to_string_lossy().into_owned();
+    std::fs::write(
+        &file,
+        "{\n  \"/pets\": [\n    {\"id\": 1, \"name\": \"A\"},\n    \"not an object\"\n  ]\n}\n",
+    )
+    .expect("write");
+    let serve = |path: &str| {
+        crate::support::mockgen(&[
+            "serve",
+            CRUD,
+            "--stateful",
+            "--no-watch",
+            "--state-file",
+            path,
+            "--port",
+            "0",
+        ])
+    };
+    let out = serve(&path);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("{path}:4:5: /pets: an item is not an object")),
+        "{stderr}"
+    );
+    let missing = dir.join("no-such-dir").join("state.json");
+    let out = serve(&missing.to_string_lossy());
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("could not be saved there"), "{stderr}");
+    assert!(!missing.exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Concurrent creates with one client-chosen id: exactly one wins, the others get the spec's
+/// 409 (the id used to be checked under the lock but stored after it was released).
+#[test]
+fn concurrent_creates_of_one_client_id_conflict() {
+    const THREADS: usize = 8;
+    let s = Arc::new(start(CRUD, &["--log-format", "off"]));
+    for round in 0..20 {
+        let barrier = Arc::new(std::sync::Barrier::new(THREADS));
+        let workers: Vec<_> = (0..THREADS)
+            .map(|t| {
+                let s = Arc::clone(&s);
+                let barrier = Arc::clone(&barrier);
+                std::thread::spawn(move || {
+                    let body =
+                        json!({"username": format!("user{round}"), "password": format!("p{t}")});
+                    barrier.wait();
+                    send(&s, "POST", "/users", &body).status
+                })
+            })
+            .collect();
+        let statuses: Vec<u16> = workers
+            .into_iter()
+            .map(|w| w.join().expect("worker"))
+            .collect();
+        let created = statuses.iter().filter(|s| **s == 201).count();
+        let taken = statuses.iter().filter(|s| **s == 409).count();
+        assert_eq!(
+            (created, taken),
+            (1, THREADS - 1),
+            "round {round}: {statuses:?}"
+        );
+    }
+}
+
+/// A nested resource whose operations declare no 404: an unknown parent gets the stateless
+/// answer, like an unknown id, never an undeclared 404 (the store's invariant).
+#[test]
+fn unknown_parents_get_no_undeclared_404() {
+    let dir = temp_dir("nested-no-404");
+    let spec = dir.join("nested.yaml");
+    std::fs::write(&spec, NESTED_WITHOUT_404).expect("write spec");
+    let s = start(&spec.to_string_lossy(), &[]);
+    let list = s.get("/owners/77/pets", &[]);
+    assert_eq!(list.status, 200, "{}", list.text());
+    let created = send(&s, "POST", "/owners/77/pets", &json!({"name": "Stray"}));
+    assert_eq!(created.status, 201, "{}", created.text());
+    // With the parent in the store, the nested resource is stateful as before.
+    let owner = ok(&send(&s, "POST", "/owners", &json!({"name": "Ann"})), 201);
+    let id = owner["id"].as_i64().expect("owner id");
+    let pet = ok(
+        &send(
+            &s,
+            "POST",
+            &format!("/owners/{id}/pets"),
+            &json!({"name": "Rex"}),
+        ),
+        201,
+    );
+    assert_eq!(
+        ok(&s.get(&format!("/owners/{id}/pets"), &[]), 200),
+        json!([pet])
+    );
+    drop(s);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+const NESTED_WITHOUT_404: &str = r#"openapi: 3.0.3
+info: {title: nested, version: '1'}
+paths:
+  /owners:
+    post:
+      operationId: createOwner
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/Owner'}
+      responses:
+        '201':
+          description: created
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Owner'}
+  /owners/{ownerId}:
+    parameters:
+      - {name: ownerId, in: path, required: true, schema: {type: integer}}
+    get:
+      operationId: getOwner
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Owner'}
+  /owners/{ownerId}/pets:
+    parameters:
+      - {name: ownerId, in: path, required: true, schema: {type: integer}}
+    get:
+      operationId: listPets
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {type: array, items: {$ref: '#/components/schemas/Pet'}}
+    post:
+      operationId: createPet
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/Pet'}
+      responses:
+        '201':
+          description: created
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Pet'}
+  /owners/{ownerId}/pets/{petId}:
+    parameters:
+      - {name: ownerId, in: path, required: true, schema: {type: integer}}
+      - {name: petId, in: path, required: true, schema: {type: integer}}
+    get:
+      operationId: getPet
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Pet'}
+components:
+  schemas:
+    Owner:
+      type: object
+      properties:
+        id: {type: integer, readOnly: true}
+        name: {type: string}
+    Pet:
+      type: object
+      properties:
+        id: {type: integer, readOnly: true}
+        name: {type: string}
+"#;

@@ -700,7 +700,9 @@ impl Parser {
                 "path" => Place::Path,
                 "query" => Place::Query,
                 "header" => Place::Header,
-                _ => Place::Body,
+                "body" => Place::Body,
+                // Already reported as an unknown key: its entries are not body pointers.
+                _ => continue,
             };
             let at = format!("{pointer}/{place_name}");
             let Some(entries) = self.object(conditions, &at, &[]) else {
@@ -1010,6 +1012,19 @@ mod tests {
             .find(|i| i.pointer == "/faults/0/kind")
             .expect("found");
         assert_eq!(kind.help.as_deref(), Some("did you mean `reset`?"));
+    }
+
+    #[test]
+    fn an_unknown_place_is_one_problem() {
+        // `cookie` is not a place: one "unknown key" issue, not also a bogus "`session` is
+        // not a JSON pointer into the body" for each of its entries.
+        let v = json!({"operations": {"x": {"rules": [
+            {"when": {"cookie": {"session": "a", "user": 1}}, "then": {"status": 200}}
+        ]}}});
+        let (c, issues) = parse_config(&v);
+        let at: Vec<&str> = issues.iter().map(|i| i.pointer.as_str()).collect();
+        assert_eq!(at, ["/operations/x/rules/0/when/cookie"], "{issues:?}");
+        assert!(c.operations[0].rules[0].when.is_empty());
     }
 
     #[test]

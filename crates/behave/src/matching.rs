@@ -82,12 +82,15 @@ fn text(v: &Value) -> Cow<'_, str> {
     }
 }
 
+/// The value as a number for `min`/`max`; `NaN` (which Rust parses from the text `NaN`) is
+/// none: it compares false both ways, so it would pass every bound.
 fn number(v: &Value) -> Option<f64> {
     match v {
         Value::Number(n) => n.as_f64(),
         Value::String(s) => s.trim().parse().ok(),
         _ => None,
     }
+    .filter(|n: &f64| !n.is_nan())
 }
 
 /// The first value of `name` in a raw query string, percent-decoded (`+` is a space).
@@ -106,8 +109,10 @@ fn decode(s: &str) -> String {
         match b {
             b'+' => out.push(b' '),
             b'%' => {
+                // Two hex digits exactly (`from_str_radix` alone would take `%+1` as 0x01).
                 let hex = bytes
                     .get(i + 1..i + 3)
+                    .filter(|h| h.iter().all(u8::is_ascii_hexdigit))
                     .and_then(|h| std::str::from_utf8(h).ok())
                     .and_then(|h| u8::from_str_radix(h, 16).ok());
                 if let Some(x) = hex {
@@ -201,5 +206,31 @@ mod tests {
         assert_eq!(raw_query("a=1", "b"), None);
         assert_eq!(decode("%zz%4"), "%zz%4");
         assert_eq!(decode("caf%C3%A9"), "café");
+    }
+
+    #[test]
+    fn nan_passes_no_bound() {
+        // `"NaN".parse::<f64>()` is NaN, which is neither below `min` nor above `max`.
+        let range = Matcher {
+            min: Some(1.0),
+            max: Some(9.0),
+            ..m()
+        };
+        assert!(!test(&range, Some(&json!("NaN"))));
+        assert!(!test(&range, Some(&json!(" nan "))));
+        let above = Matcher {
+            min: Some(100_001.0),
+            ..m()
+        };
+        assert!(!test(&above, Some(&json!("NaN"))));
+        assert!(test(&above, Some(&json!("inf"))));
+    }
+
+    #[test]
+    fn percent_needs_two_hex_digits() {
+        // A `%` without two hex digits is itself; the `+` after it is still a space.
+        assert_eq!(decode("%+1"), "% 1");
+        assert_eq!(decode("%-1x"), "%-1x");
+        assert_eq!(raw_query("a%+1=1", "a\u{1}"), None);
     }
 }

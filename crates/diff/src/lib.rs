@@ -182,44 +182,98 @@ impl Ignore {
     }
 }
 
+/// Why an ignore file was refused: what is wrong, and the JSON pointer of the node at fault
+/// (the caller turns it into file:line:column).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IgnoreError {
+    pub pointer: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for IgnoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
 /// Read an ignore file's value: a list of `{rule, operation, reason}` (or `{ignore: [...]}`).
 /// Every entry needs a known rule and a non-empty reason.
-pub fn parse_ignores(value: &Value) -> Result<Vec<Ignore>, String> {
-    let list = match value {
-        Value::Array(a) => a,
+pub fn parse_ignores(value: &Value) -> Result<Vec<Ignore>, IgnoreError> {
+    let fail = |pointer: String, message: String| IgnoreError { pointer, message };
+    let (list, base) = match value {
+        Value::Array(a) => (a, String::new()),
         Value::Object(m) => match m.get("ignore") {
-            Some(Value::Array(a)) => a,
-            _ => return Err("expected a list of {rule, operation, reason} entries".to_owned()),
+            Some(Value::Array(a)) => (a, "/ignore".to_owned()),
+            Some(_) => {
+                return Err(fail(
+                    "/ignore".to_owned(),
+                    "`ignore` must be a list of {rule, operation, reason} entries".to_owned(),
+                ));
+            }
+            None => {
+                return Err(fail(
+                    String::new(),
+                    "expected a list of {rule, operation, reason} entries".to_owned(),
+                ));
+            }
         },
         Value::Null => return Ok(Vec::new()),
-        _ => return Err("expected a list of {rule, operation, reason} entries".to_owned()),
+        _ => {
+            return Err(fail(
+                String::new(),
+                "expected a list of {rule, operation, reason} entries".to_owned(),
+            ));
+        }
     };
     let mut out = Vec::new();
     for (i, entry) in list.iter().enumerate() {
         let n = i + 1;
+        let at = format!("{base}/{i}");
         let Some(map) = entry.as_object() else {
-            return Err(format!(
-                "entry {n}: expected a mapping with rule, operation and reason"
+            return Err(fail(
+                at,
+                format!("entry {n}: expected a mapping with rule, operation and reason"),
             ));
         };
-        let text = |key: &str| map.get(key).and_then(Value::as_str).map(str::trim);
-        let rule = text("rule").ok_or_else(|| format!("entry {n}: `rule` is missing"))?;
+        // A field given with the wrong type is named as such, not as missing.
+        let text = |key: &str| match map.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.trim())),
+            Some(_) => Err(fail(
+                format!("{at}/{key}"),
+                format!("entry {n}: `{key}` must be a string"),
+            )),
+        };
+        let rule = text("rule")?
+            .ok_or_else(|| fail(at.clone(), format!("entry {n}: `rule` is missing")))?;
         if rules::find(rule).is_none() {
-            return Err(format!(
-                "entry {n}: unknown rule `{rule}` (see docs/diff-rules.md)"
+            return Err(fail(
+                format!("{at}/rule"),
+                format!("entry {n}: unknown rule `{rule}` (see docs/diff-rules.md)"),
             ));
         }
-        let reason = text("reason")
-            .filter(|r| !r.is_empty())
-            .ok_or_else(|| format!("entry {n} ({rule}): a `reason` is required"))?;
-        let operation = text("operation")
+        let reason = text("reason")?.filter(|r| !r.is_empty()).ok_or_else(|| {
+            let pointer = if map.contains_key("reason") {
+                format!("{at}/reason")
+            } else {
+                at.clone()
+            };
+            fail(
+                pointer,
+                format!("entry {n} ({rule}): a `reason` is required"),
+            )
+        })?;
+        let operation = text("operation")?
             .filter(|o| !o.is_empty() && *o != "*")
             .map(str::to_owned);
         if let Some(other) = map
             .keys()
             .find(|k| !matches!(k.as_str(), "rule" | "operation" | "reason"))
         {
-            return Err(format!("entry {n} ({rule}): unknown field `{other}`"));
+            return Err(fail(
+                format!("{at}/{}", other.replace('~', "~0").replace('/', "~1")),
+                format!("entry {n} ({rule}): unknown field `{other}`"),
+            ));
         }
         out.push(Ignore {
             rule: rule.to_owned(),
@@ -295,5 +349,24 @@ mod tests {
         assert_eq!(list.len(), 1);
         assert!(parse_ignores(&serde_json::json!([{"rule": "operation-removed"}])).is_err());
         assert!(parse_ignores(&serde_json::json!([{"rule": "nope", "reason": "x"}])).is_err());
+    }
+
+    #[test]
+    fn ignore_errors_point_at_the_entry() {
+        let err = |v: serde_json::Value| parse_ignores(&v).expect_err("refused");
+        let e = err(serde_json::json!([
+            {"rule": "operation-removed", "reason": "ok"},
+            {"rule": "nope", "reason": "x"}
+        ]));
+        assert_eq!(e.pointer, "/1/rule");
+        assert!(e.message.contains("entry 2: unknown rule `nope`"), "{e}");
+        let e = err(serde_json::json!({"ignore": [{"rule": "operation-removed"}]}));
+        assert_eq!(e.pointer, "/ignore/0");
+        let e = err(serde_json::json!([{"rule": "operation-removed", "reason": 7}]));
+        assert_eq!(e.pointer, "/0/reason");
+        assert!(e.message.contains("`reason` must be a string"), "{e}");
+        let e = err(serde_json::json!([{"rule": "operation-removed", "reason": "r", "a/b": 1}]));
+        assert_eq!(e.pointer, "/0/a~1b");
+        assert_eq!(err(serde_json::json!({"ignore": 3})).pointer, "/ignore");
     }
 }

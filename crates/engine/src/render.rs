@@ -124,22 +124,31 @@ impl Engine {
         if let Some(index) = media
             && let Some(m) = t.resp.content.get(index)
         {
+            // Generated bodies are best effort: a schema no value satisfies (a spec bug) still
+            // gets a body, sent with its violations in the log (and a 500 with `--errors`).
+            let mut unsatisfied = Vec::new();
             let generated = match (&m.schema, t.dynamic, t.example) {
                 _ if t.inline.is_some() => Ok((
                     t.inline.cloned().unwrap_or(Value::Null),
                     Source::Example(None),
+                    Vec::new(),
                 )),
                 (Some(schema), true, None) => {
                     let mut k = vec![t.op.id.as_str(), "dynamic"];
                     k.extend_from_slice(&key);
                     self.synth
-                        .generate(schema, View::Response, &k)
-                        .map(|v| (v, Source::Generated))
+                        .generate_best_effort(schema, View::Response, &k)
+                        .map(|(v, violations)| (v, Source::Generated, violations))
                 }
-                _ => self.synth.response_body(t.op, t.resp, m, t.example, &key),
+                _ => self
+                    .synth
+                    .response_body_best_effort(t.op, t.resp, m, t.example, &key),
             };
             let value = match generated {
-                Ok(found) => Some(found),
+                Ok((v, source, violations)) => {
+                    unsatisfied = violations;
+                    Some((v, source))
+                }
                 Err(e) if e.kind == ErrorKind::NoSuchExample => {
                     return Err(no_example(t.example.unwrap_or_default()));
                 }
@@ -189,8 +198,14 @@ impl Engine {
                 out.headers
                     .push(("Content-Type".to_owned(), content_type.into_owned()));
                 body_from_example = source != Source::Generated;
-                // Generated values were checked by the generator already.
-                if (self.options.validate_responses || body_from_example)
+                // Generated values were checked by the generator already (a best-effort one
+                // came back with its violations).
+                if !unsatisfied.is_empty() {
+                    let base = ["response".to_owned(), "body".to_owned()];
+                    for violation in unsatisfied {
+                        out.violations.push(violation_entry(&base, violation));
+                    }
+                } else if (self.options.validate_responses || body_from_example)
                     && let Some(slot) = slot
                 {
                     let base = ["response".to_owned(), "body".to_owned()];
@@ -205,7 +220,7 @@ impl Engine {
             if framing(&h.name) {
                 continue;
             }
-            let (value, from_example) = self.header_value(t.op, h, &key);
+            let (value, from_example, best_effort) = self.header_value(t.op, h, &key);
             headers_from_examples &= from_example;
             let Some(value) = value else {
                 if h.required {
@@ -220,7 +235,7 @@ impl Engine {
                 }
                 continue;
             };
-            if (self.options.validate_responses || from_example)
+            if (self.options.validate_responses || from_example || best_effort)
                 && let Some(slot) = slots.and_then(|s| s.headers.get(i)).copied().flatten()
             {
                 let base = ["response".to_owned(), "header".to_owned(), h.name.clone()];
@@ -247,26 +262,35 @@ impl Engine {
     }
 
     /// A declared header's value: its example, else its content's example, else generated
-    /// from its (or its content's) schema. The flag says whether it came from an example.
-    fn header_value(&self, op: &Operation, h: &Header, key: &[&str]) -> (Option<Value>, bool) {
+    /// from its (or its content's) schema, best effort. The flags say whether it came from an
+    /// example, and whether it is a best-effort value that breaks its schema.
+    fn header_value(
+        &self,
+        op: &Operation,
+        h: &Header,
+        key: &[&str],
+    ) -> (Option<Value>, bool, bool) {
         let example = h
             .examples
             .iter()
             .chain(h.content.iter().flat_map(|m| &m.examples))
             .find_map(|e| e.value.clone());
         if example.is_some() {
-            return (example, true);
+            return (example, true, false);
         }
         let Some(schema) = h
             .schema
             .as_ref()
             .or_else(|| h.content.iter().find_map(|m| m.schema.as_ref()))
         else {
-            return (None, true);
+            return (None, true, false);
         };
         let mut k: Vec<&str> = vec![&op.id, "header", &h.name];
         k.extend_from_slice(key);
-        (self.synth.generate(schema, View::Response, &k).ok(), false)
+        match self.synth.generate_best_effort(schema, View::Response, &k) {
+            Ok((value, violations)) => (Some(value), false, !violations.is_empty()),
+            Err(_) => (None, false, false),
+        }
     }
 }
 

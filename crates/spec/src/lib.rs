@@ -12,6 +12,7 @@ pub mod bundle;
 pub mod check;
 pub mod diag;
 pub mod model;
+mod oneof;
 pub mod swagger2;
 
 pub use bundle::{Bundle, Fetched, NoFiles, Resolver, SourceFile, doc_uri};
@@ -74,6 +75,7 @@ pub fn load(name: &str, text: String, resolver: &dyn Resolver, options: &LoadOpt
             drop_contradicting_ref_types(&mut bundle, &schema_roots, &mut diags);
         }
         check_refs(&mut bundle, &mut diags);
+        oneof::check(&bundle, &schema_roots, &mut diags);
         let mut spec = build::Builder::new(&bundle, version, &mut diags).build();
         spec.documents = std::mem::take(&mut bundle.values)
             .into_iter()

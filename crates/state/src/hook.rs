@@ -148,7 +148,11 @@ impl StateHook {
                 }
                 let stored = self.conform_object(engine, r, Value::Object(m), &id);
                 data.items.insert(key, stored);
-                data.renumber();
+                // Past the largest integer id (what `renumber` does, without walking every
+                // item for each one: `--seed-items` may add thousands).
+                if let Ok(n) = id.parse::<u64>() {
+                    data.next = data.next.max(n.saturating_add(1));
+                }
             }
         }
         table.mark_seeded();
@@ -199,21 +203,24 @@ impl StateHook {
         unwrap_one(&shape, &body).unwrap_or(obj)
     }
 
-    fn parent_missing(&self, r: &Resource, ex: &Exchange<'_>) -> bool {
-        let Some(parent) = r.parent else {
-            return false;
-        };
+    /// Whether the parent object the path names is not in the store: `Some(deleted)` when
+    /// it is missing (`deleted`: it was deleted since the last reset), `None` when it is
+    /// there or the resource has no parent.
+    fn parent_missing(&self, r: &Resource, ex: &Exchange<'_>) -> Option<bool> {
+        let parent = r.parent?;
         let (Some(pr), Some(pt)) = (self.resources.get(parent), self.tables.get(parent)) else {
-            return false;
+            return None;
         };
         let values: Vec<&str> = ex.path_params.iter().map(|(_, v)| v.as_str()).collect();
         let n = r.scope.len();
         if n == 0 || values.len() < n {
-            return false;
+            return None;
         }
-        let scope = values[..n - 1].join("/");
-        let id = canonical_id(pr.id_kind, values[n - 1]);
-        !pt.lock().items.contains_key(&(scope, id))
+        let scope = values.get(..n - 1)?.join("/");
+        let id = canonical_id(pr.id_kind, values.get(n - 1)?);
+        let key = (scope, id);
+        let data = pt.lock();
+        (!data.items.contains_key(&key)).then(|| data.deleted.contains(&key))
     }
 }
 
@@ -225,8 +232,10 @@ impl Hook for StateHook {
         let table = self.tables.get(ri)?;
         let values: Vec<&str> = ex.path_params.iter().map(|(_, v)| v.as_str()).collect();
         let scope = values.get(..r.scope.len())?.join("/");
-        if self.parent_missing(r, ex) {
-            return Some(not_found(engine, ex, plan));
+        if let Some(deleted) = self.parent_missing(r, ex) {
+            // Like a missing object: the spec's 404 when it declares one (or the parent was
+            // deleted); else the stateless answer, never an undeclared status.
+            return (plan.declares_not_found || deleted).then(|| not_found(engine, ex, plan));
         }
         match plan.role {
             Role::Create => self.create(engine, ex, r, plan, table, scope),
@@ -312,35 +321,35 @@ impl StateHook {
             // Not an object (its schema allowed that): an object of server fields only.
             Some(_) => Map::new(),
         };
-        // The client's own id when it sends one (natural keys: `username`), else a fresh one,
-        // reserved under the lock; the object is built outside it.
+        // The client's own id when it sends one (natural keys: `username`), else a fresh one.
+        // The table stays locked until the object is stored: two concurrent creates with the
+        // same client id must not both succeed (the second is a 409, or replaces the first),
+        // and a fresh id must not be taken by a client-chosen one in between.
         let given = r
             .id_field
             .as_ref()
             .filter(|f| !r.read_only.contains(f))
             .and_then(|f| Some((body.get(f)?.clone(), f)))
             .and_then(|(v, _)| Some((canonical_id(r.id_kind, &id_string(&v)?), v)));
-        let (id, id_value) = {
-            let mut data = table.lock();
-            match given {
-                // Taken: the spec's 409 when it has one, else the new object replaces it.
-                Some((id, _))
-                    if plan.conflict && data.items.contains_key(&(scope.clone(), id.clone())) =>
-                {
-                    return Some(Answer {
-                        status: 409,
-                        body: AnswerBody::Declared,
-                        headers: Vec::new(),
-                    });
-                }
-                Some((id, v)) => {
-                    if let Ok(n) = id.parse::<u64>() {
-                        data.next = data.next.max(n.saturating_add(1));
-                    }
-                    (id, v)
-                }
-                None => self.new_id(engine, r, &mut data)?,
+        let mut data = table.lock();
+        let (id, id_value) = match given {
+            // Taken: the spec's 409 when it has one, else the new object replaces it.
+            Some((id, _))
+                if plan.conflict && data.items.contains_key(&(scope.clone(), id.clone())) =>
+            {
+                return Some(Answer {
+                    status: 409,
+                    body: AnswerBody::Declared,
+                    headers: Vec::new(),
+                });
             }
+            Some((id, v)) => {
+                if let Ok(n) = id.parse::<u64>() {
+                    data.next = data.next.max(n.saturating_add(1));
+                }
+                (id, v)
+            }
+            None => self.new_id(engine, r, &mut data)?,
         };
         let mut obj = Value::Object(body);
         // Server-generated fields: readOnly and required ones the client did not send.
@@ -373,12 +382,10 @@ impl StateHook {
         }
         self.pin(r, &mut obj, &scope, &id);
         let stored = self.conform_object(engine, r, obj, &id);
-        {
-            let mut data = table.lock();
-            let key = (scope.clone(), id.clone());
-            data.deleted.remove(&key);
-            data.items.insert(key, stored.clone());
-        }
+        let key = (scope.clone(), id.clone());
+        data.deleted.remove(&key);
+        data.items.insert(key, stored.clone());
+        drop(data);
         let mut headers = Vec::new();
         if r.member.is_some() && r.plan_for(Role::Get).is_some() {
             headers.push(("Location".to_owned(), location(ex.path, r, &id)));

@@ -10,4 +10,4 @@ mod store;
 
 pub use hook::{Seeding, StateHook, merge_patch};
 pub use infer::{IdKind, Plan, Resource, Role, Shape, infer};
-pub use store::Store;
+pub use store::{LoadError, Prepared, Store};

@@ -72,7 +72,7 @@ pub(crate) fn type_of<'s>(spec: &'s Spec, node: Node<'s>) -> Option<&'s str> {
 
 /// The properties of an object schema (`allOf` members merged, first definition wins) and
 /// its required names.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct Props<'s> {
     pub props: IndexMap<String, Node<'s>>,
     pub required: Vec<String>,
@@ -80,15 +80,74 @@ pub(crate) struct Props<'s> {
 
 pub(crate) fn props<'s>(spec: &'s Spec, node: Node<'s>) -> Props<'s> {
     let mut out = Props::default();
-    collect_props(spec, node, &mut out, 0);
+    let mut walk = Walk {
+        path: Vec::new(),
+        done: std::collections::HashMap::new(),
+        budget: MAX_VISITS,
+    };
+    collect_props(spec, node, &mut out, 0, &mut walk);
     out
 }
 
-fn collect_props<'s>(spec: &'s Spec, node: Node<'s>, out: &mut Props<'s>, depth: usize) {
-    if depth > MAX_DEPTH {
+/// Bound on the schema nodes one [`props`] call visits (a backstop: each node is read once).
+const MAX_VISITS: usize = 100_000;
+
+/// What one [`props`] call has walked. `allOf`/`oneOf`/`anyOf` lists that name a schema
+/// several times (`A: {anyOf: [B, B]}`, `B: {anyOf: [C, C]}` …) multiply the walk at every
+/// level, so each node's properties are read once and reused; a node that contains itself
+/// adds nothing new on the way back to itself.
+struct Walk<'s> {
+    /// Nodes on the current path.
+    path: Vec<*const Value>,
+    /// Properties of the nodes already read.
+    done: std::collections::HashMap<*const Value, Props<'s>>,
+    budget: usize,
+}
+
+fn collect_props<'s>(
+    spec: &'s Spec,
+    node: Node<'s>,
+    out: &mut Props<'s>,
+    depth: usize,
+    walk: &mut Walk<'s>,
+) {
+    if depth > MAX_DEPTH || walk.budget == 0 {
         return;
     }
+    walk.budget -= 1;
     let (node, _) = deref(spec, node);
+    let here: *const Value = node.value;
+    if walk.path.contains(&here) {
+        return;
+    }
+    let own = match walk.done.get(&here) {
+        Some(p) => p.clone(),
+        None => {
+            let mut own = Props::default();
+            walk.path.push(here);
+            collect_members(spec, node, &mut own, depth, walk);
+            walk.path.pop();
+            walk.done.insert(here, own.clone());
+            own
+        }
+    };
+    for (name, schema) in own.props {
+        out.props.entry(name).or_insert(schema);
+    }
+    for r in own.required {
+        if !out.required.contains(&r) {
+            out.required.push(r);
+        }
+    }
+}
+
+fn collect_members<'s>(
+    spec: &'s Spec,
+    node: Node<'s>,
+    out: &mut Props<'s>,
+    depth: usize,
+    walk: &mut Walk<'s>,
+) {
     if let Some(Value::Object(map)) = node.get("properties") {
         for (name, schema) in map {
             out.props
@@ -105,7 +164,7 @@ fn collect_props<'s>(spec: &'s Spec, node: Node<'s>, out: &mut Props<'s>, depth:
     }
     if let Some(Value::Array(all)) = node.get("allOf") {
         for member in all {
-            collect_props(spec, node.child(member), out, depth + 1);
+            collect_props(spec, node.child(member), out, depth + 1, walk);
         }
     }
     // Alternatives: every property any of them has; required when all require it.
@@ -116,7 +175,7 @@ fn collect_props<'s>(spec: &'s Spec, node: Node<'s>, out: &mut Props<'s>, depth:
         let mut common: Option<Vec<String>> = None;
         for member in alternatives {
             let mut one = Props::default();
-            collect_props(spec, node.child(member), &mut one, depth + 1);
+            collect_props(spec, node.child(member), &mut one, depth + 1, walk);
             for (name, schema) in one.props {
                 out.props.entry(name).or_insert(schema);
             }

@@ -96,31 +96,50 @@ impl Table {
         Value::Object(by_scope)
     }
 
-    fn load(&self, value: &Value) -> Result<(), String> {
-        let mut groups: Vec<(String, &Vec<Value>)> = Vec::new();
+    /// Read `value` (this table's part of a [`Store::dump`]) into items without changing
+    /// anything; an error names the offending node by its JSON pointer inside `value`.
+    fn parse(&self, value: &Value) -> Result<Data, (String, String)> {
+        let mut groups: Vec<(String, String, &Vec<Value>)> = Vec::new();
         match (self.scoped, value) {
-            (false, Value::Array(list)) => groups.push((String::new(), list)),
+            (false, Value::Array(list)) => groups.push((String::new(), String::new(), list)),
             (true, Value::Object(map)) => {
                 for (scope, list) in map {
+                    let at = format!("/{}", escape(scope));
                     match list {
-                        Value::Array(list) => groups.push((scope.clone(), list)),
-                        _ => return Err(format!("`{scope}` is not an array")),
+                        Value::Array(list) => groups.push((scope.clone(), at, list)),
+                        _ => {
+                            return Err((
+                                at,
+                                format!(
+                                    "the items of parent `{scope}` must be an array of objects"
+                                ),
+                            ));
+                        }
                     }
                 }
             }
-            (false, _) => return Err("expected an array of objects".to_owned()),
-            (true, _) => return Err("expected an object of arrays by parent id".to_owned()),
+            (false, _) => return Err((String::new(), "expected an array of objects".to_owned())),
+            (true, _) => {
+                return Err((
+                    String::new(),
+                    "expected an object of arrays by parent id".to_owned(),
+                ));
+            }
         }
         let mut data = Data {
             items: IndexMap::new(),
             next: 1,
             deleted: Default::default(),
         };
+        // Which item first gave each id, to name both items of a duplicate.
+        let mut first_at: std::collections::HashMap<(String, String), usize> =
+            std::collections::HashMap::new();
         let mut unnamed = Vec::new();
-        for (scope, list) in groups {
-            for item in list {
+        for (scope, base, list) in groups {
+            for (i, item) in list.iter().enumerate() {
+                let at = format!("{base}/{i}");
                 if !item.is_object() {
-                    return Err("an item is not an object".to_owned());
+                    return Err((at, "an item is not an object".to_owned()));
                 }
                 let id = self
                     .id_field
@@ -129,26 +148,98 @@ impl Table {
                     .and_then(crate::hook::id_string);
                 match id {
                     Some(id) => {
-                        data.items.insert((scope.clone(), id), item.clone());
+                        let key = (scope.clone(), id);
+                        if let Some(first) = first_at.get(&key) {
+                            return Err((
+                                at,
+                                format!(
+                                    "id `{}` is also the id of item {first} (ids must be unique)",
+                                    key.1
+                                ),
+                            ));
+                        }
+                        first_at.insert(key.clone(), i);
+                        data.items.insert(key, item.clone());
                     }
-                    None => unnamed.push((scope.clone(), item.clone())),
+                    None => unnamed.push((scope.clone(), at, item.clone())),
                 }
             }
         }
         data.renumber();
-        for (scope, item) in unnamed {
-            while data
-                .items
-                .contains_key(&(scope.clone(), data.next.to_string()))
+        for (scope, at, item) in unnamed {
+            // The next free number; the sequence can run out (an id of u64::MAX).
+            let mut n = Some(data.next);
+            while let Some(k) = n
+                && data.items.contains_key(&(scope.clone(), k.to_string()))
             {
-                data.next += 1;
+                n = k.checked_add(1);
             }
-            data.items.insert((scope, data.next.to_string()), item);
-            data.next += 1;
+            let Some(n) = n else {
+                return Err((
+                    at,
+                    "no integer id is left for this item without an id (ids reach the \
+                     largest integer); give it an id"
+                        .to_owned(),
+                ));
+            };
+            data.items.insert((scope, n.to_string()), item);
+            data.next = n.saturating_add(1);
         }
-        *lock(&self.data) = data;
+        Ok(data)
+    }
+
+    /// Replace the items by `data`, which also becomes the state a reset returns to.
+    fn replace(&self, data: Data) {
+        let mut current = lock(&self.data);
+        *lock(&self.seeded) = data.clone();
+        *current = data;
+    }
+}
+
+/// A JSON pointer token (RFC 6901).
+fn escape(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+/// Why a state could not be loaded: the resource (collection path as the dump names it;
+/// empty for the whole document), the JSON pointer of the offending node inside that
+/// resource's value, and what is wrong with it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoadError {
+    pub resource: String,
+    pub pointer: String,
+    pub message: String,
+}
+
+impl LoadError {
+    /// The pointer into the whole state document (`/~1pets/2`).
+    pub fn document_pointer(&self) -> String {
+        if self.resource.is_empty() {
+            return self.pointer.clone();
+        }
+        format!("/{}{}", escape(&self.resource), self.pointer)
+    }
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.resource.is_empty() {
+            return f.write_str(&self.message);
+        }
+        write!(f, "{}: {}", self.resource, self.message)?;
+        if !self.pointer.is_empty() {
+            write!(f, " (at {})", self.document_pointer())?;
+        }
         Ok(())
     }
+}
+
+/// A state read by [`Store::prepare`], ready to be put in place by [`Store::commit`].
+#[derive(Debug)]
+pub struct Prepared {
+    tables: Vec<(Arc<Table>, Data)>,
+    /// Unknown resources, ignored.
+    pub warnings: Vec<String>,
 }
 
 /// Every table of one served spec.
@@ -199,24 +290,52 @@ impl Store {
     }
 
     /// Replace the tables named in `value` (a [`Store::dump`]); they become the state a reset
-    /// returns to. Returns warnings (unknown resources); an error leaves nothing changed
-    /// for that resource.
-    pub fn load(&self, value: &Value) -> Result<Vec<String>, String> {
+    /// returns to. Returns warnings (unknown resources). All or nothing: on an error no
+    /// table has changed.
+    pub fn load(&self, value: &Value) -> Result<Vec<String>, LoadError> {
+        let prepared = self.prepare(value)?;
+        Ok(self.commit(prepared))
+    }
+
+    /// Check and read a state (a [`Store::dump`]) without changing anything.
+    pub fn prepare(&self, value: &Value) -> Result<Prepared, LoadError> {
         let Value::Object(map) = value else {
-            return Err("the state must be an object keyed by collection path".to_owned());
+            return Err(LoadError {
+                resource: String::new(),
+                pointer: String::new(),
+                message: "the state must be an object keyed by collection path".to_owned(),
+            });
         };
         let tables = lock(&self.tables);
-        let mut warnings = Vec::new();
+        let mut prepared = Prepared {
+            tables: Vec::new(),
+            warnings: Vec::new(),
+        };
         for (key, v) in map {
             match tables.get(key) {
                 Some(t) => {
-                    t.load(v).map_err(|e| format!("{key}: {e}"))?;
-                    t.mark_seeded();
+                    let data = t.parse(v).map_err(|(pointer, message)| LoadError {
+                        resource: key.clone(),
+                        pointer,
+                        message,
+                    })?;
+                    prepared.tables.push((Arc::clone(t), data));
                 }
-                None => warnings.push(format!("{key}: no such resource in the spec; ignored")),
+                None => prepared
+                    .warnings
+                    .push(format!("{key}: no such resource in the spec; ignored")),
             }
         }
-        Ok(warnings)
+        Ok(prepared)
+    }
+
+    /// Put a prepared state in place; it becomes the state a reset returns to. Returns the
+    /// warnings found while preparing it.
+    pub fn commit(&self, prepared: Prepared) -> Vec<String> {
+        for (table, data) in prepared.tables {
+            table.replace(data);
+        }
+        prepared.warnings
     }
 
     /// Item count per resource.
@@ -275,6 +394,61 @@ mod tests {
         );
         assert!(store.load(&json!({"/pets": {"a": 1}})).is_err());
         assert!(store.load(&json!([1])).is_err());
+    }
+
+    #[test]
+    fn a_refused_load_changes_no_table() {
+        let store = Store::new();
+        let (pets, _) = store.table("/pets", false, Some("id".to_owned()));
+        let (owned, _) = store.table("/o/{o}/pets", true, Some("id".to_owned()));
+        store
+            .load(&json!({"/pets": [{"id": 1}], "/o/{o}/pets": {"a": [{"id": 2}]}}))
+            .expect("loads");
+        let before = store.dump();
+        // The first resource is fine, the second is not: neither changes.
+        let e = store
+            .load(&json!({"/pets": [{"id": 9}], "/o/{o}/pets": {"a": [{"id": 3}, "x"]}}))
+            .expect_err("refused");
+        assert_eq!(e.resource, "/o/{o}/pets");
+        assert_eq!(e.pointer, "/a/1");
+        assert_eq!(e.document_pointer(), "/~1o~1{o}~1pets/a/1");
+        assert_eq!(store.dump(), before);
+        store.reset();
+        assert_eq!(store.dump(), before, "nor does the reset point");
+        assert_eq!(pets.lock().items.len(), 1);
+        assert_eq!(owned.lock().items.len(), 1);
+    }
+
+    #[test]
+    fn duplicate_ids_are_refused_not_dropped() {
+        let store = Store::new();
+        store.table("/pets", false, Some("id".to_owned()));
+        let e = store
+            .load(&json!({"/pets": [{"id": 7, "n": "a"}, {"id": "7", "n": "b"}]}))
+            .expect_err("refused");
+        assert_eq!(e.pointer, "/1");
+        assert!(e.message.contains("id `7` is also the id of item 0"), "{e}");
+        assert_eq!(store.dump(), json!({"/pets": []}));
+    }
+
+    #[test]
+    fn the_largest_id_leaves_no_number_for_unnamed_items() {
+        let store = Store::new();
+        let (pets, _) = store.table("/pets", false, Some("id".to_owned()));
+        let e = store
+            .load(&json!({"/pets": [{"id": u64::MAX}, {"n": "no id"}]}))
+            .expect_err("refused, without overflowing");
+        assert_eq!(e.pointer, "/1");
+        // Just below the end: the unnamed item takes the last number.
+        store
+            .load(&json!({"/pets": [{"id": u64::MAX - 1}, {"n": "no id"}]}))
+            .expect("loads");
+        assert!(
+            pets.lock()
+                .items
+                .contains_key(&(String::new(), u64::MAX.to_string()))
+        );
+        assert_eq!(pets.lock().next, u64::MAX);
     }
 
     #[test]

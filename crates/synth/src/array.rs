@@ -99,7 +99,12 @@ impl<'s> Gen<'s> {
                     preferred: None,
                     minimal: at.minimal || at.depth + 1 >= self.max_depth() || recursion >= 1,
                 };
-                match self.value(&schemas, &child) {
+                let result = if (i as u64) < min {
+                    self.value(&schemas, &child)
+                } else {
+                    self.optional_value(&schemas, &child)
+                };
+                match result {
                     Ok(v) => {
                         if m.unique_items && items.iter().any(|x| json_eq(x, &v)) {
                             continue;

@@ -79,6 +79,9 @@ pub struct Gen<'s> {
     /// Conjunctions (node ids, minimal) that exhausted their attempts in this body: asked
     /// again (by an enclosing retry), they fail at once instead of multiplying the work.
     failed: HashMap<(Vec<usize>, bool), GenError>,
+    /// Best effort (see [`Gen::set_lenient`]): a conjunction whose attempts are exhausted gets
+    /// one more, lenient attempt whose value is returned unchecked.
+    lenient: bool,
 }
 
 impl<'s> Gen<'s> {
@@ -93,7 +96,21 @@ impl<'s> Gen<'s> {
             budget: NODE_BUDGET,
             stack: Vec::new(),
             failed: HashMap::new(),
+            lenient: false,
         }
+    }
+
+    /// Switch to best effort for the next [`Gen::value`]: every conjunction that cannot be
+    /// satisfied (its attempts exhausted, or already known to fail from the strict run of
+    /// this `Gen`) yields the value of one lenient attempt instead of an error — the first
+    /// branch of each choice, `oneOf` exclusivity, `not` and `if`/`else` left unchecked (a
+    /// value that matches other `oneOf` branches is still spoiled against them where it can
+    /// be). The caller validates the result and reports its violations. Contradictions that
+    /// construction itself cannot resolve (`type`/`enum` conflicts, impossible bounds) stay
+    /// errors. Resets the work budget for the new run.
+    pub fn set_lenient(&mut self) {
+        self.lenient = true;
+        self.budget = NODE_BUDGET;
     }
 
     pub fn max_depth(&self) -> usize {
@@ -124,7 +141,11 @@ impl<'s> Gen<'s> {
             ));
         }
         let key = (nodes.iter().map(Node::id).collect::<Vec<_>>(), at.minimal);
-        if let Some(e) = self.failed.get(&key) {
+        let known_failure = self.failed.contains_key(&key);
+        if known_failure
+            && !self.lenient
+            && let Some(e) = self.failed.get(&key)
+        {
             return Err(e.clone());
         }
         let mut flat = Flat::default();
@@ -133,14 +154,33 @@ impl<'s> Gen<'s> {
         }
         let pushed = flat.refs.len();
         self.stack.extend(flat.refs.iter().map(Node::id));
-        let result = self.value_flat(&flat, at);
-        self.stack.truncate(self.stack.len() - pushed);
+        let mut result = if known_failure {
+            self.attempt(&flat, at, 0, at.seed, true)
+        } else {
+            self.value_flat(&flat, at)
+        };
         if let Err(e) = &result
             && e.kind == ErrorKind::Unsatisfiable
             && flat.parts.iter().any(has_choices)
         {
-            self.failed.insert(key, e.clone());
+            if !known_failure {
+                self.failed.insert(key, e.clone());
+            }
+            if self.lenient && !known_failure {
+                result = self.attempt(&flat, at, 0, at.seed, true);
+            }
         }
+        self.stack.truncate(self.stack.len() - pushed);
+        result
+    }
+
+    /// [`Gen::value`] for a value that may be left out (an optional property, an array item
+    /// past `minItems`): never lenient, so best effort adds no value that breaks the schema
+    /// where leaving it out is valid.
+    pub fn optional_value(&mut self, nodes: &[Node<'s>], at: &At<'_>) -> GenResult<Value> {
+        let lenient = std::mem::replace(&mut self.lenient, false);
+        let result = self.value(nodes, at);
+        self.lenient = lenient;
         result
     }
 
@@ -182,7 +222,7 @@ impl<'s> Gen<'s> {
                     ..at.clone()
                 }
             };
-            match self.attempt(flat, &at_k, attempt, at.seed) {
+            match self.attempt(flat, &at_k, attempt, at.seed, false) {
                 Ok(v) => return Ok(v),
                 Err(e) if e.kind == ErrorKind::Budget => return Err(e),
                 Err(e) => last = Some(e),
@@ -191,13 +231,16 @@ impl<'s> Gen<'s> {
         Err(last.unwrap_or_else(|| GenError::unsat(0, "", "no attempt was made")))
     }
 
-    /// One attempt: resolve the choices, generate, check.
+    /// One attempt: resolve the choices, generate, check. A `lenient` attempt (best effort,
+    /// see [`Gen::set_lenient`]) takes the first branch of each choice, does not steer away
+    /// from the other `oneOf` branches, and returns its value without the final checks.
     fn attempt(
         &mut self,
         flat: &Flat<'s>,
         at: &At<'_>,
         attempt: usize,
         base: Seed,
+        lenient: bool,
     ) -> GenResult<Value> {
         let mut flat = flat.clone();
         let mut extra_nots: Vec<Node<'s>> = Vec::new();
@@ -215,7 +258,8 @@ impl<'s> Gen<'s> {
                 if branches.is_empty() {
                     continue;
                 }
-                let chosen = self.choose_branch(&part, keyword, &branches, at, attempt, base);
+                let chosen =
+                    self.choose_branch(&part, keyword, &branches, at, attempt, base, lenient);
                 let branch = branches[chosen].clone();
                 if let Some((property, value)) = self.discriminator_value(&part, &flat, &branch) {
                     preferred.push((property, value));
@@ -228,7 +272,9 @@ impl<'s> Gen<'s> {
                         .filter(|(j, _)| *j != chosen)
                         .map(|(_, b)| b.clone())
                         .collect();
-                    extra_nots.extend(others.iter().cloned());
+                    if !lenient {
+                        extra_nots.extend(others.iter().cloned());
+                    }
                     one_of.push((branch, others));
                 }
             }
@@ -260,6 +306,14 @@ impl<'s> Gen<'s> {
             preferred.push((property.to_owned(), value));
         }
         let mut value = self.typed(&merged, &flat, at, &preferred)?;
+        if lenient {
+            // Best effort: still try to make the value match only its chosen branch; what
+            // remains wrong is for the caller's validation to report.
+            if !one_of.is_empty() {
+                self.spoil(&mut value, &one_of);
+            }
+            return Ok(value);
+        }
         if attempt >= SPOIL_AFTER
             && !one_of.is_empty()
             && merged
@@ -420,7 +474,9 @@ impl<'s> Gen<'s> {
         })
     }
 
-    /// Which branch of a `oneOf`/`anyOf` to take on this attempt.
+    /// Which branch of a `oneOf`/`anyOf` to take on this attempt (`lenient`: the first of
+    /// the best-ranked branches, usually branch 0, without the seeded rotation).
+    #[allow(clippy::too_many_arguments)]
     fn choose_branch(
         &self,
         part: &Node<'s>,
@@ -429,6 +485,7 @@ impl<'s> Gen<'s> {
         at: &At<'_>,
         attempt: usize,
         base: Seed,
+        lenient: bool,
     ) -> usize {
         let n = branches.len();
         // Rank: in minimal mode, branches that end (scalars, null, no recursion) first;
@@ -455,6 +512,9 @@ impl<'s> Gen<'s> {
         let ranks: Vec<usize> = branches.iter().map(rank).collect();
         let best = ranks.iter().copied().min().unwrap_or(0);
         let mut order: Vec<usize> = (0..n).filter(|i| ranks[*i] == best).collect();
+        if lenient {
+            return order.first().copied().unwrap_or(0);
+        }
         let mut rest: Vec<usize> = (0..n).filter(|i| ranks[*i] != best).collect();
         rest.sort_by_key(|i| ranks[*i]);
         // A seeded rotation among the best, so bodies vary but stay reproducible; successive

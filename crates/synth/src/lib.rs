@@ -18,6 +18,12 @@
 //!   the compiled validator and retried (64 attempts per node at most). Every body is
 //!   validated once more before it is returned; a failure there is an engine bug, reported
 //!   as [`ErrorKind::SelfCheck`] with the violations.
+//! - **Best effort on request** ([`Synth::generate_best_effort`],
+//!   [`Synth::response_body_best_effort`]): when a schema admits no value (a spec bug such as
+//!   a `oneOf` whose branches accept the same values), the mock would rather send something:
+//!   the same generator runs once more leniently — the first branch of each unsatisfiable
+//!   choice, exclusivity and `not` unchecked there — and the value comes back *with its
+//!   violations* for the caller to report. Deterministic like everything else.
 //! - **Realistic**: by `format`, then by property name and the schema it belongs to
 //!   (`email`, `firstName`, `createdAt`, `price`, `Pet.name`, …) with fake in the chosen
 //!   [`Locale`], then by `pattern`; a heuristic value that would break the schema is dropped
@@ -60,7 +66,7 @@ pub use locale::{Locale, UnknownLocale};
 pub use mockgen_schema::View;
 pub use select::Source;
 
-use mockgen_schema::{Validator, ValidatorBuilder};
+use mockgen_schema::{Validator, ValidatorBuilder, Violation};
 use mockgen_spec::{Loc, MediaType, Operation, Response, Spec};
 use prepare::Prepared;
 use schema::Docs;
@@ -223,6 +229,52 @@ impl Synth {
     /// [`View::Response`]: no writeOnly ones). `key` holds the parts the body's seed derives
     /// from, e.g. `["getPet", "200", "application/json"]`: the same key gives the same value.
     pub fn generate(&self, loc: &Loc, view: View, key: &[&str]) -> Result<Value, SynthError> {
+        let (value, violations) = self.generate_checked(loc, view, key, false)?;
+        if violations.is_empty() {
+            Ok(value)
+        } else {
+            Err(SynthError {
+                kind: ErrorKind::SelfCheck,
+                loc: loc.clone(),
+                at: loc.clone(),
+                message: format!("generated {value}"),
+                violations,
+            })
+        }
+    }
+
+    /// [`Synth::generate`], or — when the schema admits no value the engine can find (an
+    /// [`ErrorKind::Unsatisfiable`] error, e.g. a `oneOf` whose branches accept the same
+    /// values) — the best candidate anyway, with what it breaks: a value built through the
+    /// first branch of every choice that cannot be satisfied, `oneOf` exclusivity, `not` and
+    /// `if`/`else` left unchecked where they could not be met (optional properties and array
+    /// items beyond `minItems` are still left out rather than sent broken). The violations are
+    /// empty exactly when the value is valid; a caller sends the value and reports them.
+    /// Same inputs, same value. Other errors (budget, contradictions construction cannot
+    /// resolve such as `type` conflicts, missing slots) are returned as by `generate`.
+    pub fn generate_best_effort(
+        &self,
+        loc: &Loc,
+        view: View,
+        key: &[&str],
+    ) -> Result<(Value, Vec<Violation>), SynthError> {
+        match self.generate_checked(loc, view, key, false) {
+            Err(e) if e.kind == ErrorKind::Unsatisfiable => {
+                self.generate_checked(loc, view, key, true)
+            }
+            other => other,
+        }
+    }
+
+    /// Generate and validate; `lenient`: strict first, then best effort (see
+    /// [`Synth::generate_best_effort`]) with the same derivations.
+    fn generate_checked(
+        &self,
+        loc: &Loc,
+        view: View,
+        key: &[&str],
+        lenient: bool,
+    ) -> Result<(Value, Vec<Violation>), SynthError> {
         let error = |kind: ErrorKind, message: String| SynthError {
             kind,
             loc: loc.clone(),
@@ -242,21 +294,19 @@ impl Synth {
         })?;
         let seed = seed::body_seed(self.options.seed, key);
         let mut g = engine::Gen::new(self, view);
-        let value = g
-            .value(&[node], &engine::At::root(seed))
-            .map_err(|e| e.into_synth(loc))?;
-        let violations = self.validator.validate(slot, &value);
-        if violations.is_empty() {
-            Ok(value)
-        } else {
-            Err(SynthError {
-                kind: ErrorKind::SelfCheck,
-                loc: loc.clone(),
-                at: loc.clone(),
-                message: format!("generated {value}"),
-                violations,
-            })
+        let mut result = g.value(std::slice::from_ref(&node), &engine::At::root(seed));
+        if lenient
+            && let Err(e) = &result
+            && e.kind == ErrorKind::Unsatisfiable
+        {
+            // The same generator again, now lenient: the conjunctions that failed above are
+            // remembered, so they go straight to their best-effort attempt.
+            g.set_lenient();
+            result = g.value(&[node], &engine::At::root(seed));
         }
+        let value = result.map_err(|e| e.into_synth(loc))?;
+        let violations = self.validator.validate(slot, &value);
+        Ok((value, violations))
     }
 
     /// The body of a response: the named example (`example`), else the media type's first
@@ -274,6 +324,34 @@ impl Synth {
         let mut key: Vec<&str> = vec![&op.id, &status, &media.media_type];
         key.extend_from_slice(key_extra);
         self.body(media, example, View::Response, &key)
+    }
+
+    /// [`Synth::response_body`] with a generated body made by
+    /// [`Synth::generate_best_effort`]: the third element lists what the body breaks (empty
+    /// for examples, which are returned as they are, and for valid generated values).
+    pub fn response_body_best_effort(
+        &self,
+        op: &Operation,
+        response: &Response,
+        media: &MediaType,
+        example: Option<&str>,
+        key_extra: &[&str],
+    ) -> Result<(Value, Source, Vec<Violation>), SynthError> {
+        let status = response.status.to_string();
+        let mut key: Vec<&str> = vec![&op.id, &status, &media.media_type];
+        key.extend_from_slice(key_extra);
+        match self.body(media, example, View::Response, &key) {
+            // `body` only fails these ways in generation (examples come first).
+            Err(e) if matches!(e.kind, ErrorKind::Unsatisfiable | ErrorKind::SelfCheck) => {
+                let Some(schema) = &media.schema else {
+                    return Err(e);
+                };
+                let (value, violations) =
+                    self.generate_checked(schema, View::Response, &key, true)?;
+                Ok((value, Source::Generated, violations))
+            }
+            other => other.map(|(value, source)| (value, source, Vec::new())),
+        }
     }
 
     /// The body of a request (fixtures, clients): like [`Synth::response_body`], in the

@@ -94,7 +94,12 @@ impl<'s> Gen<'s> {
                 preferred: preferred_value,
                 minimal: at.minimal || at.depth + 1 >= self.max_depth() || recursion >= 1,
             };
-            match self.value(&schemas, &child) {
+            let result = if p.needed {
+                self.value(&schemas, &child)
+            } else {
+                self.optional_value(&schemas, &child)
+            };
+            match result {
                 Ok(v) => {
                     out.insert(p.name.clone(), v);
                 }

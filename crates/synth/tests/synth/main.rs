@@ -1,5 +1,6 @@
 //! mockgen-synth integration tests, in one binary to keep link time low.
 //!
+//! - `best_effort`: values (and their violations) for schemas no value satisfies.
 //! - `corpus`: every body of the 25 real-world specs validates against an independent oracle.
 //! - `props`: random schemas from a generator of shapes → generated values validate.
 //! - `realism`: realistic output for familiar schemas, determinism and stability.
@@ -8,6 +9,7 @@
 // Test helpers outside `#[test]` functions: a panic is a test failure with a message.
 #![allow(clippy::unwrap_used)]
 
+mod best_effort;
 mod corpus;
 mod measure;
 mod oracle;

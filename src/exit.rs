@@ -33,7 +33,8 @@ Exit codes:
   0  stopped by SIGINT or SIGTERM (after finishing in-flight requests)
   1  a spec could not be loaded or compiled, or the server failed
   2  usage error, a file could not be read, the port could not be bound, or two specs
-     would share a base path, or the behaviour config (mockgen.yaml, x-mockgen-*) has errors";
+     would share a base path, or the behaviour config (mockgen.yaml, x-mockgen-*) has errors,
+     or the --state-file could not be read at start or written at shutdown";
 
 pub const PROXY_HELP: &str = "\
 Every request is checked against the spec (routing, security, parameters, body) and forwarded

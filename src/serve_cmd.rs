@@ -357,10 +357,9 @@ pub fn run(args: &ServeArgs) -> u8 {
         }
         print_banner(&mounts.load(), addr, load_ms, multi);
         let served = serve.await;
-        if let Some(s) = &stateful {
-            s.save_file();
-        }
+        let saved = stateful.as_ref().is_none_or(|s| s.save_file());
         match served {
+            Ok(()) if !saved => exit::USAGE,
             Ok(()) => exit::OK,
             Err(e) => {
                 eprintln!("error: the server stopped: {e}");

@@ -174,25 +174,30 @@ impl Stateful {
     }
 
     /// Save to `--state-file` (on shutdown): written beside it, flushed to disk and renamed
-    /// over it, so a crash at any point leaves either the old file or the new one.
-    pub fn save_file(&self) {
+    /// over it, so a crash at any point leaves either the old file or the new one. False when
+    /// the state could not be saved (the error is on stderr, and `serve` exits 2).
+    pub fn save_file(&self) -> bool {
         let Some(path) = &self.file else {
-            return;
+            return true;
         };
         let text = match serde_json::to_string_pretty(&self.state()) {
             Ok(t) => t,
             Err(e) => {
                 eprintln!("error: cannot serialise the state: {e}");
-                return;
+                return false;
             }
         };
         let tmp = temp_path(path);
         let written = write_atomically(path, &tmp, &format!("{text}\n"));
         match written {
-            Ok(()) => eprintln!("state saved to {}", path.display()),
+            Ok(()) => {
+                eprintln!("state saved to {}", path.display());
+                true
+            }
             Err(e) => {
                 let _ = std::fs::remove_file(&tmp);
                 eprintln!("error: cannot save the state to {}: {e}", path.display());
+                false
             }
         }
     }

@@ -2,7 +2,7 @@
 //! over a real socket. Timing is only ever checked from below (a delay was at least this
 //! long), never from above.
 
-use crate::http::{Server, head};
+use crate::http::{Reply, Server, head};
 use crate::support::root;
 use serde_json::{Value, json};
 use std::io::{ErrorKind, Read, Write};
@@ -257,6 +257,30 @@ fn faults_as_seen_on_the_wire() {
     let log = s.wait_stderr(|l| l.contains("malformed body"));
     assert!(log.contains("fault: connection reset"), "{log}");
     assert!(log.contains("fault: empty reply"), "{log}");
+}
+
+#[test]
+fn malformed_leaves_bodiless_answers_alone() {
+    let config = temp_file(
+        "malformed-head.yaml",
+        "operations:\n  getOrder: { faults: ['malformed:1'] }\n",
+    );
+    let s = shop(&["--config", &config.to_string_lossy()]);
+    let get =
+        Reply::parse(&exchange(&s, "GET", "/orders/1", Duration::from_secs(10)).expect("GET"));
+    assert_eq!(get.status, 200);
+    assert!(
+        serde_json::from_slice::<Value>(&get.body).is_err(),
+        "GET is corrupted"
+    );
+    // HEAD: no body may follow the head, so nothing is corrupted and nothing is sent.
+    let raw = exchange(&s, "HEAD", "/orders/1", Duration::from_secs(10)).expect("HEAD");
+    let text = String::from_utf8_lossy(&raw);
+    let (head, rest) = text.split_once("\r\n\r\n").expect("a response head");
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert_eq!(rest, "", "no bytes after the head of a HEAD answer");
+    let log = s.wait_stderr(|l| l.contains("malformed skipped"));
+    assert!(log.contains("HEAD /orders/1"), "{log}");
 }
 
 #[test]

@@ -625,6 +625,32 @@ fn seed_items_is_bounded() {
 /// A state file the store refuses is reported with its line and column; one that cannot
 /// be saved where it is named is refused at start, not after a whole session at shutdown.
 #[test]
+fn a_state_that_cannot_be_saved_fails_the_exit_code() {
+    let dir = temp_dir("state-unsaved");
+    let file = dir.join("state.json");
+    let mut s = start(CRUD, &["--state-file", &file.to_string_lossy()]);
+    ok(&send(&s, "POST", "/pets", &json!({"name": "Lost"})), 201);
+    // The directory goes away while serving: the save at shutdown cannot succeed.
+    std::fs::remove_dir_all(&dir).expect("remove the state directory");
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &s.child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = s.child.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "serve did not stop");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(2), "a lost state is not a clean exit");
+    let log = s.wait_stderr(|l| l.contains("cannot save the state"));
+    assert!(log.contains("cannot save the state"), "{log}");
+}
+
+#[test]
 fn state_file_problems_are_reported_at_start_with_their_place() {
     let dir = temp_dir("state-file-errors");
     let file = dir.join("state.json");

@@ -15,7 +15,8 @@
 //!   before any status line (curl: "Empty reply from server").
 //! - **malformed**: the normal status line and headers, but the body is the first half of the
 //!   real body followed by bytes that are neither UTF-8 nor JSON (`Content-Length` matches
-//!   what is sent, so the HTTP framing stays valid; the payload does not parse).
+//!   what is sent, so the HTTP framing stays valid; the payload does not parse). Answers that
+//!   carry no body (1xx, 204, 304, HEAD) are sent unchanged, as the framing requires.
 //!
 //! Nothing is written for timeout, reset and empty because the handler returns a body that
 //! fails on its first read: hyper then drops the connection before flushing the response head
@@ -164,8 +165,20 @@ pub(crate) fn answer(mount: &Mount, mock: &MockRequest<'_>) -> (MockResponse, Op
         }
         Some(Fault::Malformed) => {
             let mut r = mount.handle(mock);
-            corrupt(&mut r.body);
-            r.meta.violations.push("fault: malformed body".to_owned());
+            // A status or method that carries no body (1xx, 204, 304, HEAD) has nothing to
+            // corrupt: sending bytes there would break the framing, not the payload.
+            if r.status < 200
+                || r.status == 204
+                || r.status == 304
+                || mock.method.eq_ignore_ascii_case("HEAD")
+            {
+                r.meta
+                    .violations
+                    .push("fault: malformed skipped (no body allowed)".to_owned());
+            } else {
+                corrupt(&mut r.body);
+                r.meta.violations.push("fault: malformed body".to_owned());
+            }
             r
         }
         Some(fault) => {

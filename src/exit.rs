@@ -43,8 +43,8 @@ Accept-Encoding, so the body can be checked) and body; the real response is chec
 declared, Content-Type, declared headers, body schema). Violations are written to the request
 log and sent back in an `x-mockgen-violations: N; location: message; …` header (absent when
 there are none). --report FILE gets one JSON object per exchange (JSON lines, written as they
-happen). Plain http:// only: no TLS to the upstream. An unreachable upstream is a 502
-problem+json.
+happen). http:// and https:// upstreams (--cacert FILE trusts a private CA). An unreachable
+upstream is a 502 problem+json.
 
 Exit codes:
   0  stopped by SIGINT or SIGTERM
@@ -57,8 +57,8 @@ For every operation, one valid request (path parameters filled, required paramet
 style, a body from the example or generated, credentials from --header or placeholders) is
 built, checked by mockgen's own validator, sent, and its response checked against the spec
 (status declared, Content-Type, declared headers, body schema). --negative adds requests that
-break one rule each and must get a 4xx. Requests are sent one at a time; plain http:// only
-(no TLS). A progress bar is drawn on a terminal only.
+break one rule each and must get a 4xx. Requests are sent one at a time, over http:// or
+https:// (--cacert FILE trusts a private CA). A progress bar is drawn on a terminal only.
 
 Exit codes:
   0  every response matches the spec

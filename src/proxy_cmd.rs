@@ -6,7 +6,7 @@ use crate::exit;
 use crate::files;
 use clap::ValueEnum;
 use mockgen_engine::{Engine, Options};
-use mockgen_server::{ExchangeReport, LogFormat, ProxyOptions, ReportSink, Upstream};
+use mockgen_server::{Client, ExchangeReport, LogFormat, ProxyOptions, ReportSink, Upstream};
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -17,10 +17,14 @@ pub struct ProxyArgs {
     /// The OpenAPI document requests and responses are checked against.
     #[arg(value_name = "SPEC")]
     spec: PathBuf,
-    /// The real server to forward to (plain http:// only, no TLS); a path in it is put in
-    /// front of every forwarded path.
+    /// The real server to forward to (http:// or https://); a path in it is put in front of
+    /// every forwarded path.
     #[arg(long, value_name = "URL")]
     upstream: String,
+    /// Also trust the CA certificates in FILE (PEM) for an https upstream, besides Mozilla's
+    /// and the system's roots (for a staging server with a private CA).
+    #[arg(long, value_name = "FILE")]
+    cacert: Option<PathBuf>,
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1")]
     host: String,
@@ -83,6 +87,13 @@ pub fn run(args: &ProxyArgs) -> u8 {
         eprintln!("error: --timeout must be a positive number of seconds (at most 86400)");
         return exit::USAGE;
     }
+    let ca_pem = match read_cacert(args.cacert.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::USAGE;
+        }
+    };
     let (name, loaded) = match files::load_spec(&args.spec) {
         Ok(x) => x,
         Err(code) => return code,
@@ -108,7 +119,8 @@ pub fn run(args: &ProxyArgs) -> u8 {
             return exit::USAGE;
         }
     };
-    let options = ProxyOptions {
+    let timeout = Duration::from_secs_f64(args.timeout);
+    let options = |client: Client| ProxyOptions {
         host: args.host.clone(),
         port: args.port,
         upstream,
@@ -119,7 +131,7 @@ pub fn run(args: &ProxyArgs) -> u8 {
             LogFormatArg::Off => LogFormat::Off,
         },
         max_body: Options::default().max_body,
-        timeout: Duration::from_secs_f64(args.timeout),
+        client,
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(std::thread::available_parallelism().map_or(2, std::num::NonZero::get))
@@ -133,6 +145,13 @@ pub fn run(args: &ProxyArgs) -> u8 {
         }
     };
     runtime.block_on(async {
+        let options = match Client::new(timeout, ca_pem.as_deref()) {
+            Ok(client) => options(client),
+            Err(e) => {
+                eprintln!("error: --cacert {}: {e}", show(args.cacert.as_deref()));
+                return exit::USAGE;
+            }
+        };
         let shutdown = match shutdown_signal() {
             Ok(s) => s,
             Err(e) => {
@@ -155,10 +174,9 @@ pub fn run(args: &ProxyArgs) -> u8 {
         let mut out = std::io::stdout().lock();
         let _ = writeln!(
             out,
-            "proxying {} operations of {name} to http://{}{}{}",
+            "proxying {} operations of {name} to {}{}",
             engine.spec().operations.len(),
-            options.upstream.authority,
-            options.upstream.base,
+            options.upstream,
             if options.errors { " (--errors)" } else { "" }
         );
         let _ = writeln!(out, "listening on http://{addr}");
@@ -172,6 +190,17 @@ pub fn run(args: &ProxyArgs) -> u8 {
             }
         }
     })
+}
+
+/// The bytes of `--cacert FILE`, read up front so a wrong path is a usage error at once.
+pub fn read_cacert(path: Option<&std::path::Path>) -> Result<Option<Vec<u8>>, String> {
+    path.map(|p| std::fs::read(p).map_err(|e| format!("--cacert {}: {e}", p.display())))
+        .transpose()
+}
+
+/// A `--cacert` path for messages.
+pub fn show(path: Option<&std::path::Path>) -> String {
+    path.map_or_else(String::new, |p| p.display().to_string())
 }
 
 /// Resolves on SIGINT or (on Unix) SIGTERM.

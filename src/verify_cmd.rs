@@ -19,10 +19,14 @@ pub struct VerifyArgs {
     /// The OpenAPI document the target must implement.
     #[arg(value_name = "SPEC")]
     spec: PathBuf,
-    /// Base URL of the running implementation (plain http:// only, no TLS). A path in it
-    /// replaces the spec's `servers` path.
+    /// Base URL of the running implementation (http:// or https://). A path in it replaces
+    /// the spec's `servers` path.
     #[arg(long, value_name = "URL")]
     target: String,
+    /// Also trust the CA certificates in FILE (PEM) for an https target, besides Mozilla's
+    /// and the system's roots (for a staging server with a private CA).
+    #[arg(long, value_name = "FILE")]
+    cacert: Option<PathBuf>,
     /// A header sent with every request, e.g. credentials: `--header 'Authorization: Bearer
     /// T'`. Repeatable. Without one, placeholder credentials satisfy the security schemes.
     #[arg(long = "header", short = 'H', value_name = "NAME: VALUE")]
@@ -130,6 +134,13 @@ pub fn run(args: &VerifyArgs) -> u8 {
         eprintln!("error: --timeout must be a positive number of seconds (at most 86400)");
         return exit::USAGE;
     }
+    let ca_pem = match crate::proxy_cmd::read_cacert(args.cacert.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::USAGE;
+        }
+    };
     let (name, loaded) = match files::load_spec(&args.spec) {
         Ok(x) => x,
         Err(code) => return code,
@@ -215,7 +226,12 @@ pub fn run(args: &VerifyArgs) -> u8 {
     };
     let timeout = Duration::from_secs_f64(args.timeout);
     let results = runtime.block_on(async {
-        let client = Client::new(timeout);
+        let client = Client::new(timeout, ca_pem.as_deref()).map_err(|e| {
+            format!(
+                "--cacert {}: {e}",
+                crate::proxy_cmd::show(args.cacert.as_deref())
+            )
+        })?;
         let mut budget = args.max_requests;
         let mut answered_once = false;
         let mut results = Vec::with_capacity(plans.len());

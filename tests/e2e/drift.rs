@@ -195,9 +195,9 @@ fn verify_usage_errors_exit_2() {
     let out = mockgen(&["verify", BASE, "--target", &format!("http://{free}")]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unreachable"));
-    let out = mockgen(&["verify", BASE, "--target", "https://example.com"]);
+    let out = mockgen(&["verify", BASE, "--target", "ftp://example.com"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("https is not supported"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not an http:// or https:// URL"));
     let out = mockgen(&["verify", "specs/drift/missing.yaml", "--target", "http://x"]);
     assert_eq!(out.status.code(), Some(2));
     let out = mockgen(&[
@@ -213,8 +213,20 @@ fn verify_usage_errors_exit_2() {
         let out = mockgen(&["verify", BASE, "--target", "http://x", "--timeout", timeout]);
         assert_eq!(out.status.code(), Some(2), "--timeout {timeout}");
     }
-    let out = mockgen(&["proxy", BASE, "--upstream", "https://example.com"]);
+    let out = mockgen(&["proxy", BASE, "--upstream", "ftp://example.com"]);
     assert_eq!(out.status.code(), Some(2));
+    let out = mockgen(&[
+        "proxy",
+        BASE,
+        "--upstream",
+        "https://example.com",
+        "--cacert",
+        "Cargo.toml",
+        "--port",
+        "0",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no PEM certificate"));
 }
 
 /// A running `mockgen proxy … --port 0`, killed on drop.
@@ -440,4 +452,98 @@ fn proxy_real_spec_with_same_upstream_flags_nothing() {
         );
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A TLS-terminating shim on a free loopback port in front of `upstream`, with the test
+/// certificate of tests/tls (localhost and 127.0.0.1, signed by tests/tls/ca.pem). Lives as
+/// long as the test process.
+fn tls_shim(upstream: SocketAddr) -> SocketAddr {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let certs: Vec<CertificateDer<'static>> =
+        CertificateDer::pem_file_iter(root().join("tests/tls/localhost.pem"))
+            .expect("test certificate")
+            .collect::<Result<_, _>>()
+            .expect("test certificate parses");
+    let key = PrivateKeyDer::from_pem_file(root().join("tests/tls/localhost.key")).expect("key");
+    #[allow(deprecated)]
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("protocols")
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .expect("server config");
+    let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config));
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("bind");
+            tx.send(listener.local_addr().expect("addr")).expect("send");
+            while let Ok((tcp, _)) = listener.accept().await {
+                let acceptor = acceptor.clone();
+                tokio::spawn(async move {
+                    let Ok(mut tls) = acceptor.accept(tcp).await else {
+                        return; // a client that refused the certificate
+                    };
+                    if let Ok(mut plain) = tokio::net::TcpStream::connect(upstream).await {
+                        let _ = tokio::io::copy_bidirectional(&mut tls, &mut plain).await;
+                    }
+                });
+            }
+        });
+    });
+    rx.recv_timeout(Duration::from_secs(10))
+        .expect("shim listening")
+}
+
+#[test]
+fn verify_and_proxy_speak_https() {
+    let upstream = Server::start_with(&[DRIFTED, "--log-format", "off"]);
+    let shim = tls_shim(upstream.addr);
+    let https = format!("https://{shim}");
+    let ca = "tests/tls/ca.pem";
+
+    // Over https with the private CA: the very same findings as over plain http.
+    let (code, report) = verify_json(BASE, &https, &["--cacert", ca]);
+    assert_eq!(code, 1, "{report:#}");
+    let (_, plain) = verify_json(BASE, &format!("http://{}", upstream.addr), &[]);
+    assert!(!found(&plain).is_empty());
+    assert_eq!(found(&report), found(&plain), "{report:#}");
+
+    // Without the CA the certificate is not trusted: unreachable, exit 2, and why.
+    let out = mockgen(&["verify", BASE, "--target", &https]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("unreachable"), "{stderr}");
+    assert!(stderr.to_lowercase().contains("certificate"), "{stderr}");
+
+    // A --cacert that holds no certificate is a usage error, not "unreachable".
+    let out = mockgen(&["verify", BASE, "--target", &https, "--cacert", "Cargo.toml"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("no PEM certificate"), "{stderr}");
+    let out = mockgen(&[
+        "verify",
+        BASE,
+        "--target",
+        &https,
+        "--cacert",
+        "no/such.pem",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+
+    // The proxy forwards to an https upstream and still checks the answer.
+    let proxy = Proxy::start(&[BASE, "--upstream", &https, "--cacert", ca]);
+    let r = proxy.request("GET", "/v1/pets/1", &[], b"");
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(r.json()["id"], 1);
+    let h = violations_header(&r).expect("violations header");
+    assert!(h.starts_with("1; response response.body: "), "{h}");
 }

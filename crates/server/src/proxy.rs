@@ -35,8 +35,8 @@ pub struct ProxyOptions {
     pub log: crate::LogFormat,
     /// Largest request body forwarded.
     pub max_body: usize,
-    /// Per upstream exchange.
-    pub timeout: Duration,
+    /// Talks to the upstream (its timeout bounds each exchange; its roots check https).
+    pub client: Client,
 }
 
 /// One checked exchange, as the report holds it.
@@ -87,7 +87,7 @@ where
     let (logger, log_thread) = log::Logger::start(options.log);
     let state = Arc::new(ProxyState {
         engine,
-        client: Client::new(options.timeout),
+        client: options.client.clone(),
         upstream: options.upstream.clone(),
         errors: options.errors,
         max_body: options.max_body,
@@ -207,10 +207,7 @@ async fn handle(State(state): State<Arc<ProxyState>>, req: Request) -> Response 
     let upstream = match sent {
         Ok(r) => r,
         Err(e) => {
-            let detail = format!(
-                "The upstream http://{}{} did not answer: {e}",
-                state.upstream.authority, state.upstream.base
-            );
+            let detail = format!("The upstream {} did not answer: {e}", state.upstream);
             report.error = Some(detail.clone());
             let answer = problem(
                 502,

@@ -288,6 +288,23 @@ fn seed_items_generates_valid_objects() {
     assert_eq!(owners["total"], 4);
 }
 
+/// SIGTERM the server and wait (10 s at most) for its exit status.
+fn terminate(s: &mut Server) -> std::process::ExitStatus {
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &s.child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(status) = s.child.try_wait().expect("wait") {
+            return status;
+        }
+        assert!(Instant::now() < deadline, "serve did not stop");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 #[test]
 fn state_file_is_loaded_at_start_and_saved_on_shutdown() {
     let dir = temp_dir("state-file");
@@ -296,15 +313,7 @@ fn state_file_is_loaded_at_start_and_saved_on_shutdown() {
     let mut s = start(CRUD, &["--state-file", &path]);
     ok(&send(&s, "POST", "/pets", &json!({"name": "Kept"})), 201);
     // SIGTERM: a graceful shutdown saves the state.
-    let killed = std::process::Command::new("kill")
-        .args(["-TERM", &s.child.id().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(killed.success());
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while s.child.try_wait().expect("wait").is_none() && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    assert_eq!(terminate(&mut s).code(), Some(0));
     let saved: Value =
         serde_json::from_str(&std::fs::read_to_string(&file).expect("state saved")).expect("JSON");
     assert_eq!(names(&saved["/pets"]), ["Rex", "Tom", "Kept"]);
@@ -632,19 +641,7 @@ fn a_state_that_cannot_be_saved_fails_the_exit_code() {
     ok(&send(&s, "POST", "/pets", &json!({"name": "Lost"})), 201);
     // The directory goes away while serving: the save at shutdown cannot succeed.
     std::fs::remove_dir_all(&dir).expect("remove the state directory");
-    let killed = std::process::Command::new("kill")
-        .args(["-TERM", &s.child.id().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(killed.success());
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let status = loop {
-        if let Some(status) = s.child.try_wait().expect("wait") {
-            break status;
-        }
-        assert!(Instant::now() < deadline, "serve did not stop");
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let status = terminate(&mut s);
     assert_eq!(status.code(), Some(2), "a lost state is not a clean exit");
     let log = s.wait_stderr(|l| l.contains("cannot save the state"));
     assert!(log.contains("cannot save the state"), "{log}");

@@ -376,11 +376,14 @@ fn type_set(bundle: &Bundle, doc: usize, schema: &Value, hops: usize) -> Option<
     type_set(bundle, d, target, hops + 1)
 }
 
-/// In OpenAPI 3.0 and Swagger 2.0 a `type` next to `$ref` is ignored; mockgen applies
-/// siblings (see the dialect), but one that contradicts the referenced schema's type would
-/// make the schema unsatisfiable, so it is dropped with a warning instead.
-fn drop_contradicting_ref_types(bundle: &mut Bundle, roots: &[Loc], diags: &mut Vec<Diagnostic>) {
-    let mut found: Vec<Loc> = Vec::new();
+/// Visit every schema object under `roots` (document, JSON pointer, the object), through the
+/// subschema keywords of the dialect (`$ref`s are not followed: each root is visited on its
+/// own). Nesting deeper than 256 is not entered.
+pub(crate) fn walk_schemas<'a>(
+    bundle: &'a Bundle,
+    roots: &[Loc],
+    mut visit: impl FnMut(usize, &str, &'a serde_json::Map<String, Value>),
+) {
     for root in roots {
         let Some(schema) = bundle
             .values
@@ -397,21 +400,19 @@ fn drop_contradicting_ref_types(bundle: &mut Bundle, roots: &[Loc], diags: &mut 
             if depth > 256 {
                 continue;
             }
-            if let (Some(Value::String(r)), Some(t)) = (map.get("$ref"), map.get("type")) {
-                let sibling = type_set(bundle, root.doc, &serde_json::json!({ "type": t }), 0);
-                let target = bundle
-                    .resolve(root.doc, r)
-                    .and_then(|(d, _, v)| type_set(bundle, d, v, 0));
-                if let (Some(a), Some(b)) = (sibling, target)
-                    && !a.iter().any(|x| b.contains(x))
-                {
-                    found.push(Loc::new(root.doc, ptr.clone()));
-                }
-            }
+            visit(root.doc, &ptr, map);
             for (key, child) in map {
                 let k = key.as_str();
                 if dialect::SCHEMA_SINGLES.contains(&k) {
-                    stack.push((child, format!("{ptr}/{k}"), depth + 1));
+                    match child {
+                        // Draft 4 tuple `items: [...]`.
+                        Value::Array(items) => {
+                            for (i, c) in items.iter().enumerate() {
+                                stack.push((c, format!("{ptr}/{k}/{i}"), depth + 1));
+                            }
+                        }
+                        _ => stack.push((child, format!("{ptr}/{k}"), depth + 1)),
+                    }
                 } else if dialect::SCHEMA_ARRAYS.contains(&k) {
                     for (i, c) in child.as_array().into_iter().flatten().enumerate() {
                         stack.push((c, format!("{ptr}/{k}/{i}"), depth + 1));
@@ -424,6 +425,26 @@ fn drop_contradicting_ref_types(bundle: &mut Bundle, roots: &[Loc], diags: &mut 
             }
         }
     }
+}
+
+/// In OpenAPI 3.0 and Swagger 2.0 a `type` next to `$ref` is ignored; mockgen applies
+/// siblings (see the dialect), but one that contradicts the referenced schema's type would
+/// make the schema unsatisfiable, so it is dropped with a warning instead.
+fn drop_contradicting_ref_types(bundle: &mut Bundle, roots: &[Loc], diags: &mut Vec<Diagnostic>) {
+    let mut found: Vec<Loc> = Vec::new();
+    walk_schemas(bundle, roots, |doc, ptr, map| {
+        if let (Some(Value::String(r)), Some(t)) = (map.get("$ref"), map.get("type")) {
+            let sibling = type_set(bundle, doc, &serde_json::json!({ "type": t }), 0);
+            let target = bundle
+                .resolve(doc, r)
+                .and_then(|(d, _, v)| type_set(bundle, d, v, 0));
+            if let (Some(a), Some(b)) = (sibling, target)
+                && !a.iter().any(|x| b.contains(x))
+            {
+                found.push(Loc::new(doc, ptr.to_owned()));
+            }
+        }
+    });
     found.sort_by(|a, b| (a.doc, &a.pointer).cmp(&(b.doc, &b.pointer)));
     found.dedup();
     for loc in found {

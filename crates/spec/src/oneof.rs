@@ -15,7 +15,7 @@
 //! exactly one of them. Schemas using dynamic scoping (`$id`, `$anchor`, `$dynamicRef`, …) are
 //! never called equal, nor are comparisons that exceed a work budget.
 
-use crate::bundle::{Bundle, escape};
+use crate::bundle::Bundle;
 use crate::diag::{Diagnostic, Severity};
 use crate::model::Loc;
 use mockgen_schema::dialect::{SCHEMA_ARRAYS, SCHEMA_MAPS, SCHEMA_SINGLES};
@@ -33,51 +33,14 @@ const MAX_DEPTH: usize = 64;
 /// `oneOf`, once per (`oneOf`, branch), at the later branch.
 pub(crate) fn check(bundle: &Bundle, roots: &[Loc], diags: &mut Vec<Diagnostic>) {
     let mut seen: HashSet<(usize, String)> = HashSet::new();
-    for root in roots {
-        let Some(schema) = bundle
-            .values
-            .get(root.doc)
-            .and_then(|v| v.pointer(&root.pointer))
-        else {
-            continue;
-        };
-        let mut stack = vec![(schema, root.pointer.clone(), 0usize)];
-        while let Some((node, ptr, depth)) = stack.pop() {
-            let Some(map) = node.as_object() else {
-                continue;
-            };
-            if depth > 256 {
-                continue;
-            }
-            if let Some(Value::Array(branches)) = map.get("oneOf")
-                && branches.len() > 1
-                && seen.insert((root.doc, ptr.clone()))
-            {
-                report(bundle, root.doc, &ptr, map, branches, diags);
-            }
-            for (key, child) in map {
-                let k = key.as_str();
-                if SCHEMA_SINGLES.contains(&k) {
-                    match child {
-                        Value::Array(items) => {
-                            for (i, c) in items.iter().enumerate() {
-                                stack.push((c, format!("{ptr}/{k}/{i}"), depth + 1));
-                            }
-                        }
-                        _ => stack.push((child, format!("{ptr}/{k}"), depth + 1)),
-                    }
-                } else if SCHEMA_ARRAYS.contains(&k) {
-                    for (i, c) in child.as_array().into_iter().flatten().enumerate() {
-                        stack.push((c, format!("{ptr}/{k}/{i}"), depth + 1));
-                    }
-                } else if SCHEMA_MAPS.contains(&k) {
-                    for (name, c) in child.as_object().into_iter().flatten() {
-                        stack.push((c, format!("{ptr}/{k}/{}", escape(name)), depth + 1));
-                    }
-                }
-            }
+    crate::walk_schemas(bundle, roots, |doc, ptr, map| {
+        if let Some(Value::Array(branches)) = map.get("oneOf")
+            && branches.len() > 1
+            && seen.insert((doc, ptr.to_owned()))
+        {
+            report(bundle, doc, ptr, map, branches, diags);
         }
-    }
+    });
 }
 
 fn report<'a>(

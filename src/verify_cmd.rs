@@ -197,15 +197,9 @@ pub fn run(args: &VerifyArgs) -> u8 {
         headers,
         negative: args.negative,
     };
-    let plans: Vec<Plan> = selected
-        .iter()
-        .map(|&i| mockgen_probe::plan_operation(&engine, &options, i))
-        .collect();
-    let total: usize = plans
-        .iter()
-        .map(|p| p.requests.len())
-        .sum::<usize>()
-        .min(args.max_requests);
+    // Plans are built as the operations come up, so `--max-requests` also bounds the work of
+    // building requests (generation) on a huge spec. The bar counts operations.
+    let total = selected.len();
 
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -234,11 +228,26 @@ pub fn run(args: &VerifyArgs) -> u8 {
         })?;
         let mut budget = args.max_requests;
         let mut answered_once = false;
-        let mut results = Vec::with_capacity(plans.len());
-        for plan in plans {
-            let Some(op) = spec.operations.get(plan.operation) else {
+        let mut results = Vec::with_capacity(selected.len());
+        for &index in &selected {
+            let Some(op) = spec.operations.get(index) else {
                 continue;
             };
+            bar.inc(1);
+            if budget == 0 {
+                results.push(OpResult {
+                    id: op.id.clone(),
+                    method: op.method.to_ascii_uppercase(),
+                    path: op.path.clone(),
+                    sent: Vec::new(),
+                    skipped: Some(format!(
+                        "--max-requests {} reached before this request",
+                        args.max_requests
+                    )),
+                });
+                continue;
+            }
+            let plan: Plan = mockgen_probe::plan_operation(&engine, &options, index);
             let mut result = OpResult {
                 id: op.id.clone(),
                 method: op.method.to_ascii_uppercase(),
@@ -264,11 +273,14 @@ pub fn run(args: &VerifyArgs) -> u8 {
                     .send(ClientRequest {
                         method: request.method.clone(),
                         url: upstream.url(&target),
-                        headers: request.headers.clone(),
+                        headers: request
+                            .headers
+                            .iter()
+                            .map(|(n, v)| (n.clone(), v.clone().into_bytes()))
+                            .collect(),
                         body: request.body.clone(),
                     })
                     .await;
-                bar.inc(1);
                 let negative = match &request.expect {
                     Expect::Valid => None,
                     Expect::Refused(what) => Some(what.clone()),
@@ -284,11 +296,8 @@ pub fn run(args: &VerifyArgs) -> u8 {
                 match sent {
                     Ok(resp) => {
                         answered_once = true;
-                        let hs: Vec<(&str, &str)> = resp
-                            .headers
-                            .iter()
-                            .map(|(n, v)| (n.as_str(), v.as_str()))
-                            .collect();
+                        let text = resp.text_headers();
+                        let hs: Vec<(&str, &str)> = text.iter().map(|(n, v)| (*n, &**v)).collect();
                         entry.status = Some(resp.status);
                         if let Some(what) = &entry.negative
                             && !(400..500).contains(&resp.status)

@@ -117,6 +117,38 @@ fn verify_finds_every_drift_and_nothing_else() {
 }
 
 #[test]
+fn verify_stops_at_max_requests() {
+    let upstream = Server::start_with(&[BASE, "--log-format", "off"]);
+    let target = format!("http://{}", upstream.addr);
+    let (code, report) = verify_json(BASE, &target, &["--negative", "--max-requests", "3"]);
+    assert_eq!(code, 0, "{report:#}");
+    let ops = report["operations"].as_array().expect("operations");
+    let sent: usize = ops
+        .iter()
+        .map(|o| o["requests"].as_array().map_or(0, Vec::len))
+        .sum();
+    assert_eq!(sent, 3, "{report:#}");
+    let skipped: Vec<&Value> = ops
+        .iter()
+        .filter(|o| {
+            o["skipped"]
+                .as_str()
+                .is_some_and(|s| s.contains("--max-requests 3 reached"))
+        })
+        .collect();
+    assert!(!skipped.is_empty(), "{report:#}");
+    // Every operation is still listed, those past the budget as skipped.
+    assert_eq!(ops.len(), found_operations(BASE), "{report:#}");
+}
+
+/// How many operations `verify` lists for `spec` without a budget.
+fn found_operations(spec: &str) -> usize {
+    let upstream = Server::start_with(&[spec, "--log-format", "off"]);
+    let (_, report) = verify_json(spec, &format!("http://{}", upstream.addr), &[]);
+    report["operations"].as_array().map_or(0, Vec::len)
+}
+
+#[test]
 fn verify_same_spec_finds_nothing_and_negatives_get_4xx() {
     let upstream = Server::start_with(&[BASE, "--log-format", "off"]);
     let target = format!("http://{}", upstream.addr);
@@ -546,4 +578,53 @@ fn verify_and_proxy_speak_https() {
     assert_eq!(r.json()["id"], 1);
     let h = violations_header(&r).expect("violations header");
     assert!(h.starts_with("1; response response.body: "), "{h}");
+}
+
+#[test]
+fn proxy_forwards_header_bytes_unchanged() {
+    // A raw upstream that records the request head and answers with a Latin-1 header value.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let upstream = listener.local_addr().expect("addr");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        if let Ok((mut conn, _)) = listener.accept() {
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") && conn.read(&mut byte).is_ok_and(|n| n == 1) {
+                head.push(byte[0]);
+            }
+            let _ = conn.write_all(
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Raw: caf\xe9\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}",
+            );
+            let _ = tx.send(head);
+        }
+    });
+    let proxy = Proxy::start(&[BASE, "--upstream", &format!("http://{upstream}")]);
+    let mut stream = TcpStream::connect(proxy.addr).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    let mut request = format!(
+        "GET /v1/pets/1 HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n",
+        proxy.addr
+    )
+    .into_bytes();
+    request.extend_from_slice(b"X-Latin: caf\xe9\r\n\r\n");
+    stream.write_all(&request).expect("write");
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw);
+    let seen = rx
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the upstream got the request");
+    let has = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).any(|w| w == needle);
+    assert!(
+        has(&seen, b"x-latin: caf\xe9\r\n"),
+        "forwarded as sent: {}",
+        String::from_utf8_lossy(&seen)
+    );
+    assert!(
+        has(&raw, b"x-raw: caf\xe9\r\n"),
+        "answered as received: {}",
+        String::from_utf8_lossy(&raw)
+    );
 }

@@ -79,7 +79,8 @@ pub struct ClientRequest {
     pub method: String,
     /// Absolute `http://` or `https://` URL.
     pub url: String,
-    pub headers: Vec<(String, String)>,
+    /// Names and values as bytes: a value that is not UTF-8 is sent as it is.
+    pub headers: Vec<(String, Vec<u8>)>,
     pub body: Vec<u8>,
 }
 
@@ -87,18 +88,19 @@ pub struct ClientRequest {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ClientResponse {
     pub status: u16,
-    /// Values that are not UTF-8 are converted lossily.
-    pub headers: Vec<(String, String)>,
+    /// Names and values as received (a value need not be UTF-8).
+    pub headers: Vec<(String, Vec<u8>)>,
     pub body: Vec<u8>,
 }
 
 impl ClientResponse {
-    /// The first header with this name (case-insensitive).
-    pub fn header(&self, name: &str) -> Option<&str> {
+    /// The headers as text for checking against the spec (a value that is not UTF-8 is
+    /// converted lossily: it is checked, never forwarded, in this form).
+    pub fn text_headers(&self) -> Vec<(&str, std::borrow::Cow<'_, str>)> {
         self.headers
             .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+            .map(|(n, v)| (n.as_str(), String::from_utf8_lossy(v)))
+            .collect()
     }
 }
 
@@ -203,7 +205,7 @@ impl Client {
             for (name, value) in &req.headers {
                 let (Ok(n), Ok(v)) = (
                     HeaderName::from_bytes(name.as_bytes()),
-                    HeaderValue::from_bytes(value.as_bytes()),
+                    HeaderValue::from_bytes(value),
                 ) else {
                     return Err(ClientError::Invalid(format!("header {name:?}")));
                 };
@@ -227,12 +229,7 @@ impl Client {
         let headers = parts
             .headers
             .iter()
-            .map(|(n, v)| {
-                (
-                    n.as_str().to_owned(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
+            .map(|(n, v)| (n.as_str().to_owned(), v.as_bytes().to_vec()))
             .collect();
         Ok(ClientResponse {
             status: parts.status.as_u16(),

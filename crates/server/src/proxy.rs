@@ -184,16 +184,11 @@ async fn handle(State(state): State<Arc<ProxyState>>, req: Request) -> Response 
         );
     }
     // Forward. The upstream is asked for an uncompressed body so it can be checked.
-    let forwarded: Vec<(String, String)> = parts
+    let forwarded: Vec<(String, Vec<u8>)> = parts
         .headers
         .iter()
         .filter(|(n, _)| !hop_by_hop(n.as_str()) && *n != header::ACCEPT_ENCODING)
-        .map(|(n, v)| {
-            (
-                n.as_str().to_owned(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            )
-        })
+        .map(|(n, v)| (n.as_str().to_owned(), v.as_bytes().to_vec()))
         .collect();
     let sent = state
         .client
@@ -229,11 +224,8 @@ async fn handle(State(state): State<Arc<ProxyState>>, req: Request) -> Response 
     };
     report.upstream_status = Some(upstream.status);
     if let Some(op) = check.operation {
-        let upstream_headers: Vec<(&str, &str)> = upstream
-            .headers
-            .iter()
-            .map(|(n, v)| (n.as_str(), v.as_str()))
-            .collect();
+        let text = upstream.text_headers();
+        let upstream_headers: Vec<(&str, &str)> = text.iter().map(|(n, v)| (*n, &**v)).collect();
         report.response = state.engine.check_response(
             op,
             &ResponseParts {
@@ -273,7 +265,7 @@ async fn handle(State(state): State<Arc<ProxyState>>, req: Request) -> Response 
         }
         if let (Ok(n), Ok(v)) = (
             HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::from_str(value),
+            HeaderValue::from_bytes(value),
         ) {
             headers.append(n, v);
         }

@@ -159,11 +159,7 @@ fn read_ignores(path: &Path) -> Result<Vec<Ignore>, String> {
     let doc = mockgen_source::parse(&text)
         .map_err(|e| format!("{}:{}:{}: {}", path.display(), e.line, e.column, e.message))?;
     mockgen_diff::parse_ignores(&doc.value).map_err(|e| {
-        let span = doc
-            .key_span(&e.pointer)
-            .filter(|_| e.message.contains("unknown field"))
-            .unwrap_or_else(|| doc.nearest_span(&e.pointer));
-        let at = doc.location(span.start);
+        let at = doc.place(&e.pointer, e.at_key);
         format!("{}:{}:{}: {e}", path.display(), at.line, at.column)
     })
 }

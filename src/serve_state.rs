@@ -160,8 +160,7 @@ impl Stateful {
         let warnings = self.load_state(value).map_err(|e| {
             let at = mockgen_source::parse(&text)
                 .map(|doc| {
-                    let span = doc.nearest_span(&e.document_pointer());
-                    let at = doc.location(span.start);
+                    let at = doc.place(&e.document_pointer(), false);
                     format!(":{}:{}", at.line, at.column)
                 })
                 .unwrap_or_default();

@@ -78,13 +78,7 @@ impl fmt::Display for Diagnostic {
 pub fn locate(file: &str, doc: Option<&Document>, issue: Issue) -> Diagnostic {
     let (line, column) = match doc {
         Some(doc) => {
-            let span = if issue.at_key {
-                doc.key_span(&issue.pointer)
-            } else {
-                None
-            }
-            .unwrap_or_else(|| doc.nearest_span(&issue.pointer));
-            let at = doc.location(span.start);
+            let at = doc.place(&issue.pointer, issue.at_key);
             (at.line, at.column)
         }
         None => (0, 0),

@@ -188,6 +188,8 @@ impl Ignore {
 pub struct IgnoreError {
     pub pointer: String,
     pub message: String,
+    /// The fault is the entry's key itself (an unknown field), not its value.
+    pub at_key: bool,
 }
 
 impl std::fmt::Display for IgnoreError {
@@ -199,7 +201,11 @@ impl std::fmt::Display for IgnoreError {
 /// Read an ignore file's value: a list of `{rule, operation, reason}` (or `{ignore: [...]}`).
 /// Every entry needs a known rule and a non-empty reason.
 pub fn parse_ignores(value: &Value) -> Result<Vec<Ignore>, IgnoreError> {
-    let fail = |pointer: String, message: String| IgnoreError { pointer, message };
+    let fail = |pointer: String, message: String| IgnoreError {
+        pointer,
+        message,
+        at_key: false,
+    };
     let (list, base) = match value {
         Value::Array(a) => (a, String::new()),
         Value::Object(m) => match m.get("ignore") {
@@ -270,10 +276,11 @@ pub fn parse_ignores(value: &Value) -> Result<Vec<Ignore>, IgnoreError> {
             .keys()
             .find(|k| !matches!(k.as_str(), "rule" | "operation" | "reason"))
         {
-            return Err(fail(
-                format!("{at}/{}", other.replace('~', "~0").replace('/', "~1")),
-                format!("entry {n} ({rule}): unknown field `{other}`"),
-            ));
+            return Err(IgnoreError {
+                pointer: format!("{at}/{}", mockgen_spec::bundle::escape(other)),
+                message: format!("entry {n} ({rule}): unknown field `{other}`"),
+                at_key: true,
+            });
         }
         out.push(Ignore {
             rule: rule.to_owned(),
@@ -367,6 +374,7 @@ mod tests {
         assert!(e.message.contains("`reason` must be a string"), "{e}");
         let e = err(serde_json::json!([{"rule": "operation-removed", "reason": "r", "a/b": 1}]));
         assert_eq!(e.pointer, "/0/a~1b");
+        assert!(e.at_key);
         assert_eq!(err(serde_json::json!({"ignore": 3})).pointer, "/ignore");
     }
 }

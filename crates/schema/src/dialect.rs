@@ -46,6 +46,25 @@ const REF_ANNOTATIONS: &[&str] = &[
     "examples",
 ];
 
+/// Whether `key` is an annotation every JSON Schema validator ignores: it never changes which
+/// values a schema accepts (`title`, `description`, examples, `default`, `x-*`, …). Callers
+/// add what is an annotation for their purpose only (`readOnly`/`writeOnly` outside views,
+/// OpenAPI's `discriminator`).
+pub fn is_annotation(key: &str) -> bool {
+    matches!(
+        key,
+        "title"
+            | "description"
+            | "$comment"
+            | "examples"
+            | "example"
+            | "default"
+            | "deprecated"
+            | "xml"
+            | "externalDocs"
+    ) || key.starts_with("x-")
+}
+
 /// Whether a keyword's value has a shape JSON Schema accepts (only the shapes a bundler gets
 /// wrong are checked: lists of subschemas and maps of subschemas).
 fn keyword_shape_ok(key: &str, value: &Value) -> bool {

@@ -238,6 +238,17 @@ impl Document {
             .unwrap_or(Span::new(0, self.text.len()))
     }
 
+    /// Where to report a problem with the node at `pointer`: the start of its KEY when
+    /// `at_key` and it is a mapping entry (an unknown or misplaced field), else of the node
+    /// or its nearest existing ancestor.
+    pub fn place(&self, pointer: &str, at_key: bool) -> Location {
+        let span = at_key
+            .then(|| self.key_span(pointer))
+            .flatten()
+            .unwrap_or_else(|| self.nearest_span(pointer));
+        self.location(span.start)
+    }
+
     /// 1-based line and column (in characters) of a byte offset; offsets past the end or
     /// inside a character are clamped to the previous character boundary.
     pub fn location(&self, byte_offset: usize) -> Location {

@@ -104,21 +104,10 @@ fn label(bundle: &Bundle, doc: usize, index: usize, branch: &Value) -> String {
     format!("{index} ({file}#{original})")
 }
 
-/// Keywords that never change which values a schema accepts.
+/// Keywords that never change which values a schema accepts; `discriminator` among them (a
+/// hint no validator consults).
 fn is_annotation(key: &str) -> bool {
-    matches!(
-        key,
-        "title"
-            | "description"
-            | "$comment"
-            | "examples"
-            | "example"
-            | "default"
-            | "deprecated"
-            | "xml"
-            | "externalDocs"
-            | "discriminator"
-    ) || key.starts_with("x-")
+    mockgen_schema::dialect::is_annotation(key) || key == "discriminator"
 }
 
 /// Keywords whose meaning depends on more than the node itself: never compared.

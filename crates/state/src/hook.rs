@@ -148,11 +148,8 @@ impl StateHook {
                 }
                 let stored = self.conform_object(engine, r, Value::Object(m), &id);
                 data.items.insert(key, stored);
-                // Past the largest integer id (what `renumber` does, without walking every
-                // item for each one: `--seed-items` may add thousands).
-                if let Ok(n) = id.parse::<u64>() {
-                    data.next = data.next.max(n.saturating_add(1));
-                }
+                // Not `renumber`: that walks every item, for each of `--seed-items`' thousands.
+                data.reserve(&id);
             }
         }
         table.mark_seeded();
@@ -344,9 +341,7 @@ impl StateHook {
                 });
             }
             Some((id, v)) => {
-                if let Ok(n) = id.parse::<u64>() {
-                    data.next = data.next.max(n.saturating_add(1));
-                }
+                data.reserve(&id);
                 (id, v)
             }
             None => self.new_id(engine, r, &mut data)?,

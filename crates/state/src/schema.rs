@@ -78,6 +78,22 @@ pub(crate) struct Props<'s> {
     pub required: Vec<String>,
 }
 
+impl<'s> Props<'s> {
+    /// Add properties not defined yet (the first definition wins).
+    fn add_props(&mut self, props: IndexMap<String, Node<'s>>) {
+        for (name, schema) in props {
+            self.props.entry(name).or_insert(schema);
+        }
+    }
+
+    /// Mark `name` required (once).
+    fn require(&mut self, name: &str) {
+        if !self.required.iter().any(|r| r == name) {
+            self.required.push(name.to_owned());
+        }
+    }
+}
+
 pub(crate) fn props<'s>(spec: &'s Spec, node: Node<'s>) -> Props<'s> {
     let mut out = Props::default();
     let mut walk = Walk {
@@ -131,13 +147,9 @@ fn collect_props<'s>(
             own
         }
     };
-    for (name, schema) in own.props {
-        out.props.entry(name).or_insert(schema);
-    }
-    for r in own.required {
-        if !out.required.contains(&r) {
-            out.required.push(r);
-        }
+    out.add_props(own.props);
+    for r in &own.required {
+        out.require(r);
     }
 }
 
@@ -157,9 +169,7 @@ fn collect_members<'s>(
     }
     if let Some(Value::Array(req)) = node.get("required") {
         for r in req.iter().filter_map(Value::as_str) {
-            if !out.required.iter().any(|x| x == r) {
-                out.required.push(r.to_owned());
-            }
+            out.require(r);
         }
     }
     if let Some(Value::Array(all)) = node.get("allOf") {
@@ -176,18 +186,14 @@ fn collect_members<'s>(
         for member in alternatives {
             let mut one = Props::default();
             collect_props(spec, node.child(member), &mut one, depth + 1, walk);
-            for (name, schema) in one.props {
-                out.props.entry(name).or_insert(schema);
-            }
+            out.add_props(one.props);
             common = Some(match common {
                 None => one.required,
                 Some(c) => c.into_iter().filter(|r| one.required.contains(r)).collect(),
             });
         }
-        for r in common.unwrap_or_default() {
-            if !out.required.contains(&r) {
-                out.required.push(r);
-            }
+        for r in &common.unwrap_or_default() {
+            out.require(r);
         }
     }
 }

@@ -28,6 +28,13 @@ impl Data {
             .unwrap_or(0);
         self.next = self.next.max(max.saturating_add(1)).max(1);
     }
+
+    /// Keep the sequence past `id` when it is an integer, so a fresh id never takes it.
+    pub fn reserve(&mut self, id: &str) {
+        if let Ok(n) = id.parse::<u64>() {
+            self.next = self.next.max(n.saturating_add(1));
+        }
+    }
 }
 
 /// One resource's items, and the state a reset returns to.
@@ -104,7 +111,7 @@ impl Table {
             (false, Value::Array(list)) => groups.push((String::new(), String::new(), list)),
             (true, Value::Object(map)) => {
                 for (scope, list) in map {
-                    let at = format!("/{}", escape(scope));
+                    let at = format!("/{}", mockgen_spec::bundle::escape(scope));
                     match list {
                         Value::Array(list) => groups.push((scope.clone(), at, list)),
                         _ => {
@@ -196,11 +203,6 @@ impl Table {
     }
 }
 
-/// A JSON pointer token (RFC 6901).
-fn escape(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
-}
-
 /// Why a state could not be loaded: the resource (collection path as the dump names it;
 /// empty for the whole document), the JSON pointer of the offending node inside that
 /// resource's value, and what is wrong with it.
@@ -217,7 +219,11 @@ impl LoadError {
         if self.resource.is_empty() {
             return self.pointer.clone();
         }
-        format!("/{}{}", escape(&self.resource), self.pointer)
+        format!(
+            "/{}{}",
+            mockgen_spec::bundle::escape(&self.resource),
+            self.pointer
+        )
     }
 }
 

@@ -321,9 +321,9 @@ impl Synth {
         key_extra: &[&str],
     ) -> Result<(Value, Source), SynthError> {
         let status = response.status.to_string();
-        let mut key: Vec<&str> = vec![&op.id, &status, &media.media_type];
-        key.extend_from_slice(key_extra);
-        self.body(media, example, View::Response, &key)
+        let key = body_key(&op.id, &status, media, key_extra);
+        self.body(media, example, View::Response, &key, false)
+            .map(|(value, source, _)| (value, source))
     }
 
     /// [`Synth::response_body`] with a generated body made by
@@ -338,20 +338,8 @@ impl Synth {
         key_extra: &[&str],
     ) -> Result<(Value, Source, Vec<Violation>), SynthError> {
         let status = response.status.to_string();
-        let mut key: Vec<&str> = vec![&op.id, &status, &media.media_type];
-        key.extend_from_slice(key_extra);
-        match self.body(media, example, View::Response, &key) {
-            // `body` only fails these ways in generation (examples come first).
-            Err(e) if matches!(e.kind, ErrorKind::Unsatisfiable | ErrorKind::SelfCheck) => {
-                let Some(schema) = &media.schema else {
-                    return Err(e);
-                };
-                let (value, violations) =
-                    self.generate_checked(schema, View::Response, &key, true)?;
-                Ok((value, Source::Generated, violations))
-            }
-            other => other.map(|(value, source)| (value, source, Vec::new())),
-        }
+        let key = body_key(&op.id, &status, media, key_extra);
+        self.body(media, example, View::Response, &key, true)
     }
 
     /// The body of a request (fixtures, clients): like [`Synth::response_body`], in the
@@ -363,21 +351,24 @@ impl Synth {
         example: Option<&str>,
         key_extra: &[&str],
     ) -> Result<(Value, Source), SynthError> {
-        let mut key: Vec<&str> = vec![&op.id, "request", &media.media_type];
-        key.extend_from_slice(key_extra);
-        self.body(media, example, View::Request, &key)
+        let key = body_key(&op.id, "request", media, key_extra);
+        self.body(media, example, View::Request, &key, false)
+            .map(|(value, source, _)| (value, source))
     }
 
+    /// Examples first, then a generated value (`best_effort`: by
+    /// [`Synth::generate_best_effort`], with what it breaks; else by [`Synth::generate`]).
     fn body(
         &self,
         media: &MediaType,
         example: Option<&str>,
         view: View,
         key: &[&str],
-    ) -> Result<(Value, Source), SynthError> {
+        best_effort: bool,
+    ) -> Result<(Value, Source, Vec<Violation>), SynthError> {
         let loc = media.schema.clone().unwrap_or_else(|| media.loc.clone());
         match select::media_example(media, example) {
-            Ok(Some(found)) => return Ok(found),
+            Ok(Some((value, source))) => return Ok((value, source, Vec::new())),
             Ok(None) => {}
             Err(()) => {
                 return Err(SynthError {
@@ -399,13 +390,29 @@ impl Synth {
             });
         };
         if let Some(node) = self.docs.node(schema.doc, &schema.pointer)
-            && let Some(found) = select::schema_example(&self.docs, node)
+            && let Some((value, source)) = select::schema_example(&self.docs, node)
         {
-            return Ok(found);
+            return Ok((value, source, Vec::new()));
+        }
+        if best_effort {
+            let (value, violations) = self.generate_best_effort(schema, view, key)?;
+            return Ok((value, Source::Generated, violations));
         }
         let value = self.generate(schema, view, key)?;
-        Ok((value, Source::Generated))
+        Ok((value, Source::Generated, Vec::new()))
     }
+}
+
+/// The derivation key of a body: operation id, status (or `"request"`), media type, extras.
+fn body_key<'a>(
+    op: &'a str,
+    part: &'a str,
+    media: &'a MediaType,
+    extra: &[&'a str],
+) -> Vec<&'a str> {
+    let mut key = vec![op, part, media.media_type.as_str()];
+    key.extend_from_slice(extra);
+    key
 }
 
 #[cfg(test)]

@@ -519,20 +519,7 @@ fn is_scalar(value: &Value) -> bool {
     !(value.is_object() || value.is_array())
 }
 
-/// Keywords that never constrain a value.
+/// Keywords that never constrain a value (for merging, `readOnly`/`writeOnly` neither).
 fn is_annotation(key: &str) -> bool {
-    matches!(
-        key,
-        "title"
-            | "description"
-            | "$comment"
-            | "examples"
-            | "example"
-            | "default"
-            | "deprecated"
-            | "readOnly"
-            | "writeOnly"
-            | "xml"
-            | "externalDocs"
-    ) || key.starts_with("x-")
+    mockgen_schema::dialect::is_annotation(key) || matches!(key, "readOnly" | "writeOnly")
 }
